@@ -1,0 +1,222 @@
+#include "cgroups.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sstream>
+#include <thread>
+
+#include "../util/error.hpp"
+#include "../util/fs.hpp"
+#include "resources.hpp"
+
+namespace docklock::cgroups {
+
+std::vector<Hierarchy> discover() {
+    std::vector<Hierarchy> out;
+    std::istringstream in(fs::read_file("/proc/self/mountinfo"));
+    std::string line;
+    while (std::getline(in, line)) {
+        size_t dash = line.find(" - ");
+        if (dash == std::string::npos) continue;
+        std::istringstream pre(line.substr(0, dash)), post(line.substr(dash + 3));
+        std::string id, parent, devno, root, mnt, fstype, source, super;
+        pre >> id >> parent >> devno >> root >> mnt;
+        post >> fstype >> source >> super;
+        if (fstype != "cgroup" && fstype != "cgroup2") continue;
+        if (root != "/") continue;  // a bind of a sub-cgroup, not a hierarchy root
+        Hierarchy h;
+        h.mountpoint = mnt;
+        h.v2 = fstype == "cgroup2";
+        if (h.v2) {
+            std::string ctl;
+            if (fs::read_file_if_exists(mnt + "/cgroup.controllers", ctl)) {
+                std::istringstream cs(ctl);
+                std::string c;
+                while (cs >> c) h.controllers.push_back(c);
+            }
+        } else {
+            std::istringstream os(super);
+            std::string o;
+            while (std::getline(os, o, ',')) {
+                if (o == "rw" || o == "ro" || o == "relatime" || o == "noexec" || o == "nosuid" || o == "nodev" ||
+                    o.rfind("release_agent", 0) == 0 || o == "clone_children" || o == "xattr" || o == "noprefix")
+                    continue;
+                if (!h.options.empty()) h.options += ",";
+                h.options += o;
+                h.controllers.push_back(o);
+            }
+        }
+        size_t slash = mnt.rfind('/');
+        h.name = mnt.substr(slash + 1);
+        // skip duplicate mounts of the same hierarchy
+        bool dup = false;
+        for (const auto& e : out)
+            if (e.options == h.options && e.v2 == h.v2) dup = true;
+        if (!dup) out.push_back(h);
+    }
+    if (out.size() == 1 && out[0].v2) out[0].name.clear();
+    return out;
+}
+
+Layout layout(const std::vector<Hierarchy>& hs) {
+    bool v1 = false, v2 = false;
+    for (const auto& h : hs) (h.v2 ? v2 : v1) = true;
+    if (v2 && !v1) return Layout::Unified;
+    return v2 ? Layout::Hybrid : Layout::V1;
+}
+
+// The runtime's own cgroup in a hierarchy, from /proc/self/cgroup.
+static std::string own_cgroup(const Hierarchy& h) {
+    std::istringstream in(fs::read_file("/proc/self/cgroup"));
+    std::string line;
+    while (std::getline(in, line)) {
+        size_t a = line.find(':'), b = line.find(':', a + 1);
+        if (a == std::string::npos || b == std::string::npos) continue;
+        std::string ctl = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+        if (h.v2 ? (ctl.empty() && line.compare(0, 2, "0:") == 0) : ctl == h.options) return path;
+    }
+    return "/";
+}
+
+Manager Manager::plan(const std::string& cgroups_path, const std::string& id) {
+    if (cgroups_path.find("..") != std::string::npos) throw Error("linux.cgroupsPath: must not contain \"..\"");
+    if (!cgroups_path.empty() && cgroups_path[0] != '/' && cgroups_path.find(':') != std::string::npos)
+        throw Error("linux.cgroupsPath: \"" + cgroups_path + "\" is a systemd slice:prefix:name path; use --systemd-cgroup (not supported yet)");
+    Manager m;
+    for (const auto& h : discover()) {
+        std::string rel;
+        if (cgroups_path.empty())
+            rel = fs::join(own_cgroup(h), "docklock-" + id);
+        else if (cgroups_path[0] == '/')
+            rel = cgroups_path;
+        else
+            rel = fs::join(own_cgroup(h), cgroups_path);
+        m.dirs_.push_back({h, fs::join(h.mountpoint, rel)});
+    }
+    return m;
+}
+
+nlohmann::json Manager::to_json() const {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& d : dirs_)
+        a.push_back({{"mountpoint", d.h.mountpoint}, {"name", d.h.name}, {"options", d.h.options},
+                     {"controllers", d.h.controllers}, {"v2", d.h.v2}, {"path", d.path}});
+    return a;
+}
+
+Manager Manager::from_json(const nlohmann::json& j) {
+    Manager m;
+    for (const auto& e : j) {
+        Dir d;
+        d.h.mountpoint = e.at("mountpoint");
+        d.h.name = e.at("name");
+        d.h.options = e.at("options");
+        d.h.controllers = e.at("controllers").get<std::vector<std::string>>();
+        d.h.v2 = e.at("v2");
+        d.path = e.at("path");
+        m.dirs_.push_back(d);
+    }
+    return m;
+}
+
+static void inherit_cpuset(const std::string& mountpoint, const std::string& dir) {
+    // A new v1 cpuset cgroup starts empty and refuses tasks: copy cpus and mems down from the nearest parent.
+    for (const char* f : {"cpuset.cpus", "cpuset.mems"}) {
+        std::string cur;
+        if (!fs::read_file_if_exists(fs::join(dir, f), cur)) continue;
+        if (cur.find_first_not_of(" \n") != std::string::npos) continue;
+        std::string parent = dir.substr(0, dir.rfind('/'));
+        if (parent.size() < mountpoint.size()) continue;
+        inherit_cpuset(mountpoint, parent);
+        fs::write_file(fs::join(dir, f), fs::read_file(fs::join(parent, f)));
+    }
+}
+
+void Manager::create() {
+    for (const auto& d : dirs_) {
+        // create each missing level, remembering the leaf for cleanup
+        std::string rel = d.path.substr(d.h.mountpoint.size()), cur = d.h.mountpoint;
+        size_t i = 0;
+        while (i < rel.size()) {
+            size_t j = rel.find('/', i + 1);
+            if (j == std::string::npos) j = rel.size();
+            cur += rel.substr(i, j - i);
+            if (::mkdir(cur.c_str(), 0755) == 0) {
+                if (cur == d.path) created_.push_back(cur);
+                if (d.h.options.find("cpuset") != std::string::npos) inherit_cpuset(d.h.mountpoint, cur);
+            } else if (errno != EEXIST) {
+                sys_fail("create cgroup " + cur);
+            }
+            i = j;
+        }
+        if (d.h.options.find("cpuset") != std::string::npos) inherit_cpuset(d.h.mountpoint, d.path);
+    }
+}
+
+void Manager::apply(const spec::Resources& r) { apply_resources(*this, r); }
+
+void Manager::add(pid_t pid) const {
+    for (const auto& d : dirs_) {
+        try {
+            fs::write_file(fs::join(d.path, "cgroup.procs"), std::to_string(pid));
+        } catch (const Error& e) {
+            throw Error("join cgroup " + d.path + ": " + e.what());
+        }
+    }
+}
+
+std::vector<pid_t> Manager::pids() const {
+    std::vector<pid_t> out;
+    for (const auto& d : dirs_) {
+        std::string s;
+        if (!fs::read_file_if_exists(fs::join(d.path, "cgroup.procs"), s)) continue;
+        std::istringstream in(s);
+        pid_t p;
+        while (in >> p) out.push_back(p);
+        return out;  // every hierarchy holds the same processes
+    }
+    return out;
+}
+
+bool Manager::exists() const {
+    for (const auto& d : dirs_)
+        if (fs::exists(d.path)) return true;
+    return false;
+}
+
+void Manager::destroy() const {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        bool left = false;
+        for (pid_t p : pids()) {
+            ::kill(p, SIGKILL);
+            left = true;
+        }
+        bool busy = false;
+        for (const auto& d : dirs_) {
+            if (::rmdir(d.path.c_str()) < 0 && errno != ENOENT) {
+                if (errno != EBUSY) sys_fail("remove cgroup " + d.path);
+                busy = true;
+            }
+        }
+        if (!busy) return;
+        if (left || attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    throw Error("remove cgroup: still busy after killing its processes");
+}
+
+std::string Manager::dir_of(const std::string& controller) const {
+    for (const auto& d : dirs_)
+        for (const auto& c : d.h.controllers)
+            if (c == controller) return d.path;
+    return "";
+}
+
+std::string Manager::unified_dir() const {
+    for (const auto& d : dirs_)
+        if (d.h.v2) return d.path;
+    return "";
+}
+
+}  // namespace docklock::cgroups

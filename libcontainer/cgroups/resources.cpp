@@ -1,0 +1,116 @@
+#include "resources.hpp"
+
+#include "../util/error.hpp"
+#include "../util/fs.hpp"
+
+namespace docklock::cgroups {
+namespace {
+
+// Write one value; an error names the spec field and the file.
+void put(const std::string& dir, const char* file, const std::string& value, const char* field) {
+    if (dir.empty()) throw Error(std::string(field) + ": the controller for " + file + " is not available on this host");
+    std::string path = fs::join(dir, file);
+    try {
+        fs::write_file(path, value);
+    } catch (const Error& e) {
+        throw Error(std::string(field) + ": cannot set " + path + " to " + value + ": " + e.what());
+    }
+}
+
+std::string dev_rule(const spec::DeviceRule& d) {
+    std::string t = d.type.empty() ? "a" : d.type;
+    auto num = [](const std::optional<int64_t>& v) { return v && *v >= 0 ? std::to_string(*v) : std::string("*"); };
+    if (t == "a") return "a";
+    return t + " " + num(d.major) + ":" + num(d.minor) + " " + (d.access.empty() ? "rwm" : d.access);
+}
+
+// What every container may use whatever the spec's rules say, as runc and crun append: mknod of
+// any node (opening is still ruled), the default /dev nodes, the pty master and its peers.
+std::vector<spec::DeviceRule> default_device_rules() {
+    auto c = [](std::optional<int64_t> maj, std::optional<int64_t> min, const char* acc) {
+        return spec::DeviceRule{true, "c", maj, min, acc};
+    };
+    return {c(std::nullopt, std::nullopt, "m"), spec::DeviceRule{true, "b", std::nullopt, std::nullopt, "m"},
+            c(1, 3, "rwm"), c(1, 5, "rwm"), c(1, 7, "rwm"), c(1, 8, "rwm"), c(1, 9, "rwm"),
+            c(5, 0, "rwm"), c(5, 1, "rwm"), c(5, 2, "rwm"), c(136, std::nullopt, "rwm")};
+}
+
+void apply_v1(const Manager& m, const spec::Resources& r) {
+    if (r.memory) {
+        std::string mem = m.dir_of("memory");
+        const auto& x = *r.memory;
+        if (x.limit) put(mem, "memory.limit_in_bytes", std::to_string(*x.limit), "linux.resources.memory.limit");
+        if (x.reservation) put(mem, "memory.soft_limit_in_bytes", std::to_string(*x.reservation), "linux.resources.memory.reservation");
+        if (x.swap && fs::exists(fs::join(mem, "memory.memsw.limit_in_bytes")))
+            put(mem, "memory.memsw.limit_in_bytes", std::to_string(*x.swap), "linux.resources.memory.swap");
+        if (x.swappiness && *x.swappiness <= 100) put(mem, "memory.swappiness", std::to_string(*x.swappiness), "linux.resources.memory.swappiness");
+        if (x.disableOOMKiller && *x.disableOOMKiller) put(mem, "memory.oom_control", "1", "linux.resources.memory.disableOOMKiller");
+    }
+    if (r.pidsLimit) put(m.dir_of("pids"), "pids.max", *r.pidsLimit <= 0 ? "max" : std::to_string(*r.pidsLimit), "linux.resources.pids.limit");
+    if (r.cpu) {
+        std::string cpu = m.dir_of("cpu"), cs = m.dir_of("cpuset");
+        const auto& c = *r.cpu;
+        if (c.shares && *c.shares) put(cpu, "cpu.shares", std::to_string(*c.shares), "linux.resources.cpu.shares");
+        if (c.period && *c.period) put(cpu, "cpu.cfs_period_us", std::to_string(*c.period), "linux.resources.cpu.period");
+        if (c.quota && *c.quota) put(cpu, "cpu.cfs_quota_us", std::to_string(*c.quota), "linux.resources.cpu.quota");
+        if (!c.cpus.empty()) put(cs, "cpuset.cpus", c.cpus, "linux.resources.cpu.cpus");
+        if (!c.mems.empty()) put(cs, "cpuset.mems", c.mems, "linux.resources.cpu.mems");
+    }
+    if (r.blockIO && r.blockIO->weight) put(m.dir_of("blkio"), "blkio.weight", std::to_string(*r.blockIO->weight), "linux.resources.blockIO.weight");
+    if (!r.devices.empty()) {
+        std::string dev = m.dir_of("devices");
+        for (size_t i = 0; i < r.devices.size(); ++i) {
+            const auto& d = r.devices[i];
+            std::string field = "linux.resources.devices[" + std::to_string(i) + "]";
+            put(dev, d.allow ? "devices.allow" : "devices.deny", dev_rule(d), field.c_str());
+        }
+        for (const auto& d : default_device_rules()) put(dev, "devices.allow", dev_rule(d), "linux.resources.devices (defaults)");
+    }
+}
+
+void apply_v2(const Manager& m, const spec::Resources& r) {
+    std::string dir = m.unified_dir();
+    if (r.memory) {
+        const auto& x = *r.memory;
+        auto v = [](int64_t n) { return n < 0 ? std::string("max") : std::to_string(n); };
+        if (x.limit) put(dir, "memory.max", v(*x.limit), "linux.resources.memory.limit");
+        if (x.reservation) put(dir, "memory.low", v(*x.reservation), "linux.resources.memory.reservation");
+        if (x.swap && x.limit && *x.swap >= 0 && *x.limit >= 0)
+            put(dir, "memory.swap.max", std::to_string(*x.swap - *x.limit), "linux.resources.memory.swap");
+    }
+    if (r.pidsLimit) put(dir, "pids.max", *r.pidsLimit <= 0 ? "max" : std::to_string(*r.pidsLimit), "linux.resources.pids.limit");
+    if (r.cpu) {
+        const auto& c = *r.cpu;
+        if (c.shares && *c.shares) {
+            // The conversion runc, crun and youki share: 2..262144 -> 1..10000, 1024 -> 100 (rounded).
+            uint64_t s = *c.shares;
+            uint64_t w = s < 2 ? 1 : (1 + ((s - 2) * 9999) / 262142);
+            put(dir, "cpu.weight", std::to_string(w), "linux.resources.cpu.shares");
+        }
+        if ((c.quota && *c.quota) || (c.period && *c.period)) {
+            std::string q = c.quota && *c.quota > 0 ? std::to_string(*c.quota) : "max";
+            put(dir, "cpu.max", q + " " + std::to_string(c.period.value_or(100000)), "linux.resources.cpu.quota");
+        }
+        if (!c.cpus.empty()) put(dir, "cpuset.cpus", c.cpus, "linux.resources.cpu.cpus");
+        if (!c.mems.empty()) put(dir, "cpuset.mems", c.mems, "linux.resources.cpu.mems");
+    }
+    for (const auto& [k, v] : r.unified) {
+        if (k.find('/') != std::string::npos || k.find("..") != std::string::npos)
+            throw Error("linux.resources.unified: invalid key \"" + k + "\"");
+        put(dir, k.c_str(), v, ("linux.resources.unified." + k).c_str());
+    }
+}
+
+}  // namespace
+
+void apply_resources(const Manager& m, const spec::Resources& r) {
+    auto hs = m.dirs();
+    bool any_v1 = false;
+    for (const auto& d : hs) any_v1 |= !d.h.v2;
+    if (any_v1)
+        apply_v1(m, r);
+    else
+        apply_v2(m, r);
+}
+
+}  // namespace docklock::cgroups

@@ -1,0 +1,166 @@
+// create: config.json -> policy -> state dir -> cgroup -> init blocked on start.sock.
+// Any failure removes everything made so far: state dir, cgroup, process.
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+#include "../cgroups/cgroups.hpp"
+#include "../hooks/hooks.hpp"
+#include "../process/launcher.hpp"
+#include "../process/plan_builder.hpp"
+#include "../rootfs/plan_builder.hpp"
+#include "../util/error.hpp"
+#include "../util/fd.hpp"
+#include "../util/fs.hpp"
+#include "../util/log.hpp"
+#include "lifecycle.hpp"
+
+namespace docklock::lifecycle {
+namespace {
+
+std::string now_rfc3339() {
+    auto t = std::chrono::system_clock::now();
+    std::time_t s = std::chrono::system_clock::to_time_t(t);
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count() % 1000000000;
+    std::tm tm{};
+    gmtime_r(&s, &tm);
+    char buf[64], out[96];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(out, sizeof out, "%s.%09lldZ", buf, static_cast<long long>(ns));
+    return out;
+}
+
+sockaddr_un unix_addr(const std::string& path, std::string& fallback) {
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::string p = path;
+    if (p.size() >= sizeof a.sun_path) {
+        // Long state roots: reach the directory through a short /proc/self/fd path.
+        size_t slash = p.rfind('/');
+        int dfd = ::open(p.substr(0, slash).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0) sys_fail("open " + p.substr(0, slash));
+        fallback = std::to_string(dfd);
+        p = "/proc/self/fd/" + fallback + p.substr(slash);
+    }
+    std::memcpy(a.sun_path, p.c_str(), p.size() + 1);
+    return a;
+}
+
+UniqueFd listen_start_socket(const std::string& path) {
+    UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!s) sys_fail("socket");
+    std::string dfd;
+    sockaddr_un a = unix_addr(path, dfd);
+    int rc = ::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+    int e = errno;
+    if (!dfd.empty()) ::close(std::stoi(dfd));
+    if (rc < 0) throw Error("bind " + path, e);
+    if (::listen(s.get(), 4) < 0) sys_fail("listen " + path);
+    return s;
+}
+
+// Cleans up a half-made container unless committed.
+struct CreateGuard {
+    state::Store& store;
+    std::string dir;
+    cgroups::Manager* cg = nullptr;
+    bool committed = false;
+    ~CreateGuard() {
+        if (committed) return;
+        try {
+            if (cg) cg->destroy();
+        } catch (const Error& e) {
+            log::warn("cleanup: " + std::string(e.what()));
+        }
+        try {
+            fs::remove_tree(dir);
+        } catch (const Error& e) {
+            log::warn("cleanup: " + std::string(e.what()));
+        }
+    }
+};
+
+}  // namespace
+
+UniqueFd connect_unix(const std::string& path, const char* what) {
+    UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!s) sys_fail("socket");
+    std::string dfd;
+    sockaddr_un a = unix_addr(path, dfd);
+    int rc = ::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+    int e = errno;
+    if (!dfd.empty()) ::close(std::stoi(dfd));
+    if (rc < 0) throw Error(std::string(what) + " " + path, e);
+    return s;
+}
+
+pid_t create(state::Store& store, const CreateOptions& o) {
+    state::Store::validate_id(o.id);
+    std::string bundle = fs::canonical_dir(o.bundle.empty() ? "." : o.bundle);
+    std::string text;
+    if (!fs::read_file_if_exists(bundle + "/config.json", text)) throw Error("bundle " + bundle + ": config.json", ENOENT);
+    spec::Spec requested = spec::parse_spec(text);
+    spec::validate(requested);
+    policy::Result hardened = policy::apply(requested, o.policy, policy::HostFacts::probe());
+    for (const auto& f : hardened.findings) log::info("policy: " + f.to_line());
+    const spec::Spec& s = hardened.spec;
+    std::string rootfs = rootfs::resolve_rootfs(s, bundle);  // fail before anything is made
+
+    state::Container c = store.reserve(o.id);
+    CreateGuard guard{store, c.dir()};
+    c.st.bundle = bundle;
+    c.st.rootfs = rootfs;
+    c.st.created = now_rfc3339();
+    c.st.owner = "root";
+    c.st.annotations = s.annotations;
+
+    cgroups::Manager cg = cgroups::Manager::plan(s.linux->cgroupsPath, o.id);
+    cg.create();
+    guard.cg = &cg;
+    if (s.linux->resources) cg.apply(*s.linux->resources);
+    c.st.cgroup = cg.to_json();
+
+    fs::write_file_atomic(c.path("config.json"), spec::to_json(s).dump(), 0600);
+    nlohmann::json fj = nlohmann::json::array();
+    for (const auto& f : hardened.findings) fj.push_back(f.to_json());
+    fs::write_file_atomic(c.path("findings.json"), fj.dump(), 0600);
+
+    UniqueFd start_sock = listen_start_socket(c.path("start.sock"));
+    UniqueFd console;
+    if (!o.console_socket.empty()) console = connect_unix(o.console_socket, "connect to --console-socket");
+    else if (s.process->terminal) throw Error("process.terminal: true needs --console-socket to hand the pty to");
+
+    std::vector<std::string> notes;
+    process::PlanInputs in{bundle, o.no_pivot, console.get(), o.preserve_fds, &cg, &notes};
+    process::InitPlan plan = process::build_init_plan(s, in);
+    plan.start_listen_fd = start_sock.get();
+    plan.new_keyring = !o.no_new_keyring;
+    for (const auto& n : notes) log::debug(n);
+
+    process::LaunchInputs li;
+    li.cgroup = &cg;
+    li.uid_mappings = s.linux->uidMappings;
+    li.gid_mappings = s.linux->gidMappings;
+    li.on_hooks = [&](pid_t pid) {
+        c.st.pid = pid;
+        std::string st = state_json(c, "creating");
+        hooks::run_all(s.hooks.prestart, st, "prestart");
+        hooks::run_all(s.hooks.createRuntime, st, "createRuntime");
+        return st;
+    };
+    pid_t pid = process::launch(plan, li);
+    c.st.pid = pid;
+    c.st.pid_start = state::process_start_time(pid);
+    c.save();
+    write_pid_file(o.pid_file, pid);
+    guard.committed = true;
+    return pid;
+}
+
+}  // namespace docklock::lifecycle

@@ -1,0 +1,94 @@
+// exec: a new process in a running container: its namespaces, its cgroup, its confinement.
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "../cgroups/cgroups.hpp"
+#include "../process/launcher.hpp"
+#include "../process/plan_builder.hpp"
+#include "../util/error.hpp"
+#include "../util/fd.hpp"
+#include "../util/fs.hpp"
+#include "../util/log.hpp"
+#include "lifecycle.hpp"
+
+namespace docklock::lifecycle {
+
+UniqueFd connect_unix(const std::string& path, const char* what);  // create.cpp
+
+namespace {
+
+// runc's inline form: start from the container's own process and override what the flags say.
+spec::Process inline_process(const spec::Spec& s, const ExecOptions& o) {
+    spec::Process p = s.process ? *s.process : spec::Process{};
+    if (o.args.empty()) throw Error("exec: no command given");
+    p.args = o.args;
+    p.commandLine.clear();
+    p.terminal = o.tty;
+    p.consoleSize.reset();
+    for (const auto& e : o.env) {
+        std::string key = e.substr(0, e.find('='));
+        bool replaced = false;
+        for (auto& x : p.env)
+            if (x.substr(0, x.find('=')) == key) {
+                x = e;
+                replaced = true;
+            }
+        if (!replaced) p.env.push_back(e);
+    }
+    if (!o.cwd.empty()) p.cwd = o.cwd;
+    if (!o.user.empty()) {
+        size_t colon = o.user.find(':');
+        try {
+            p.user.uid = static_cast<uint32_t>(std::stoul(o.user.substr(0, colon)));
+            p.user.gid = colon == std::string::npos ? 0 : static_cast<uint32_t>(std::stoul(o.user.substr(colon + 1)));
+        } catch (const std::exception&) {
+            throw Error("--user \"" + o.user + "\": expected uid[:gid] as numbers");
+        }
+        p.user.additionalGids.clear();
+    }
+    for (auto g : o.additional_gids) p.user.additionalGids.push_back(g);
+    if (!o.caps.empty()) {
+        if (!p.capabilities) p.capabilities = spec::Capabilities{};
+        for (const auto& c : o.caps)
+            for (auto* set : {&p.capabilities->bounding, &p.capabilities->effective, &p.capabilities->permitted})
+                if (std::find(set->begin(), set->end(), c) == set->end()) set->push_back(c);
+    }
+    if (o.no_new_privs) p.noNewPrivileges = true;
+    if (!o.apparmor.empty()) p.apparmorProfile = o.apparmor;
+    if (!o.process_label.empty()) p.selinuxLabel = o.process_label;
+    return p;
+}
+
+}  // namespace
+
+int exec(state::Store& store, const ExecOptions& o) {
+    state::Container c = store.open(o.id);
+    c.load();
+    state::Status st = c.status();
+    if (st != state::Status::Running && st != state::Status::Created)
+        throw Error("cannot exec in container \"" + o.id + "\": it is " + state::to_string(st));
+    spec::Spec s = spec::parse_spec(fs::read_file(c.path("config.json")));
+    spec::Process requested = o.process_file.empty() ? inline_process(s, o)
+                                                     : spec::parse_process(fs::read_file(o.process_file), o.process_file);
+    if (requested.args.empty()) throw Error(o.process_file + ": process.args: must not be empty");
+    std::vector<policy::Finding> findings;
+    spec::Process proc = policy::apply_to_process(requested, o.policy, policy::HostFacts::probe(), findings);
+    for (const auto& f : findings) log::info("policy: " + f.to_line());
+
+    UniqueFd console;
+    if (!o.console_socket.empty()) console = connect_unix(o.console_socket, "connect to --console-socket");
+    else if (proc.terminal) throw Error("exec: a tty needs --console-socket to hand the pty to");
+
+    cgroups::Manager cg = cgroups::Manager::from_json(c.st.cgroup);
+    process::PlanInputs in{c.st.bundle, false, console.get(), o.preserve_fds, &cg, nullptr};
+    process::InitPlan plan = process::build_exec_plan(s, proc, c.st.pid, in);
+    process::LaunchInputs li;
+    li.cgroup = &cg;
+    pid_t pid = process::launch(plan, li);
+    write_pid_file(o.pid_file, pid);
+    if (o.detach) return 0;
+    return wait_exit_code(pid, true);
+}
+
+}  // namespace docklock::lifecycle

@@ -1,0 +1,44 @@
+// The container operations behind the CLI: create, start, run, kill, delete, exec.
+// Each takes the state store and the command's options; errors are one line naming the cause.
+#pragma once
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "../policy/policy.hpp"
+#include "../spec/spec.hpp"
+#include "../state/state.hpp"
+
+namespace docklock::lifecycle {
+
+struct CreateOptions {
+    std::string id, bundle = ".", pid_file, console_socket;
+    bool no_pivot = false, no_new_keyring = false;
+    int preserve_fds = 0;
+    policy::Policy policy;
+};
+
+pid_t create(state::Store& store, const CreateOptions& o);
+void start(state::Store& store, const std::string& id);
+int run(state::Store& store, const CreateOptions& o, bool detach, bool keep);  // exit code
+void kill(state::Store& store, const std::string& id, int sig, bool all);
+void remove(state::Store& store, const std::string& id, bool force);
+
+struct ExecOptions {
+    std::string id, process_file, pid_file, console_socket, cwd, user, apparmor, process_label;
+    std::vector<std::string> args, env, caps;
+    std::vector<uint32_t> additional_gids;
+    bool tty = false, detach = false, no_new_privs = false;
+    int preserve_fds = 0;
+    policy::Policy policy;
+};
+int exec(state::Store& store, const ExecOptions& o);  // exit code of the process (0 when detached)
+
+// Helpers shared by the operations.
+std::string state_json(const state::Container& c, const std::string& status);
+int wait_exit_code(pid_t pid, bool forward_signals);  // waits, forwarding signals; 128+N when killed
+void write_pid_file(const std::string& path, pid_t pid);
+int parse_signal(const std::string& s);  // "KILL", "SIGKILL", "9"
+
+}  // namespace docklock::lifecycle

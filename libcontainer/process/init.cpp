@@ -1,0 +1,202 @@
+// The container's first process (create) or an exec'd process, from clone to execve.
+// Runs after clone: syscalls and the precomputed InitPlan only; failures go to the parent via child_die.
+#include "init.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "../../caps/caps.hpp"
+#include "../hooks/hooks.hpp"
+#include "../rootfs/rootfs.hpp"
+#include "../util/cbuf.hpp"
+#include "child.hpp"
+#include "console.hpp"
+#include "sync.hpp"
+
+namespace docklock::process {
+
+namespace {
+
+void wait_for(int sync_fd, sync::Msg want, char* payload, size_t cap) {
+    sync::Header h{};
+    if (!sync::recv(sync_fd, h, payload, cap)) _exit(1);  // parent went away: nothing to report to
+    if (h.type != want) child_die("unexpected message from runtime", "", EPROTO);
+}
+
+int write_proc(const char* path, const char* value) {
+    int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    size_t len = std::strlen(value);
+    ssize_t n = ::write(fd, value, len);
+    int e = errno;
+    ::close(fd);
+    errno = e;
+    return n == static_cast<ssize_t>(len) ? 0 : -1;
+}
+
+void join_namespaces(const InitPlan& p) {
+    for (const auto& [fd, type] : p.join)
+        if (::setns(fd, type) < 0) child_die("join namespace", type == CLONE_NEWNET ? "net" : type == CLONE_NEWNS ? "mnt" : "", errno);
+}
+
+void setup_process_env(const InitPlan& p) {
+    if (p.set_hostname && ::sethostname(p.hostname.c_str(), p.hostname.size()) < 0) child_die("sethostname", p.hostname.c_str(), errno);
+    if (p.set_domainname && ::setdomainname(p.domainname.c_str(), p.domainname.size()) < 0)
+        child_die("setdomainname", p.domainname.c_str(), errno);
+    for (const auto& [path, value] : p.sysctls)
+        if (write_proc(path.c_str(), value.c_str()) < 0) child_die("write sysctl", path.c_str(), errno);
+    for (const auto& [res, lim] : p.rlimits)
+        if (::prlimit(0, static_cast<__rlimit_resource>(res), &lim, nullptr) < 0) child_die("setrlimit", "", errno);
+    if (p.set_oom) {
+        CBuf<32> v;
+        v.add(static_cast<long>(p.oom_score_adj));
+        if (write_proc("/proc/self/oom_score_adj", v.c_str()) < 0) child_die("write oom_score_adj", v.c_str(), errno);
+    }
+    if (p.personality >= 0 && ::personality(static_cast<unsigned long>(p.personality)) < 0) child_die("personality", "", errno);
+}
+
+void apply_lsm_labels(const CredsPlan& c) {
+    if (!c.apparmor_exec.empty()) {
+        // aa_change_onexec: takes effect at execve. Newer kernels have the apparmor-specific attr dir.
+        if (write_proc("/proc/thread-self/attr/apparmor/exec", c.apparmor_exec.c_str()) < 0 &&
+            write_proc("/proc/thread-self/attr/exec", c.apparmor_exec.c_str()) < 0)
+            child_die("apply AppArmor profile:", c.apparmor_exec.c_str() + 5, errno);
+    }
+    if (!c.selinux_label.empty() && write_proc("/proc/thread-self/attr/exec", c.selinux_label.c_str()) < 0)
+        child_die("apply SELinux label", c.selinux_label.c_str(), errno);
+}
+
+void load_seccomp(const SeccompPlan& s, int sync_fd) {
+    sock_fprog prog{static_cast<unsigned short>(s.prog.size()), const_cast<sock_filter*>(s.prog.data())};
+    unsigned flags = s.flags | (s.notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+    long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+    if (rc < 0) child_die("load seccomp filter", "", errno);
+    if (s.notify) {
+        // The runtime forwards the listener to the agent at linux.seccomp.listenerPath.
+        if (!sync::send_fd(sync_fd, static_cast<int>(rc), "seccomp-listener")) child_die("send seccomp listener", "", errno);
+        ::close(static_cast<int>(rc));
+    }
+}
+
+void change_user(const InitPlan& p) {
+    const CredsPlan& c = p.creds;
+    int last = c.last_cap;
+    if (c.have_caps) {
+        if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) child_die("prctl keepcaps", "", errno);
+        if (caps::drop_bounding(c.bounding, last) < 0) child_die("drop bounding capabilities", "", errno);
+    }
+    if (c.set_groups && ::setgroups(c.groups.size(), c.groups.data()) < 0) child_die("setgroups", "", errno);
+    if (::setresgid(c.gid, c.gid, c.gid) < 0) child_die("setgid", "", errno);
+    if (::setresuid(c.uid, c.uid, c.uid) < 0) child_die("setuid", "", errno);
+    if (c.have_caps) {
+        if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) child_die("prctl keepcaps", "", errno);
+        if (caps::set_caps(c.effective, c.permitted, c.inheritable) < 0) child_die("apply capabilities", "", errno);
+        if (caps::raise_ambient(c.ambient, last) < 0) child_die("raise ambient capabilities", "", errno);
+    }
+}
+
+// Resolve args[0] inside the container, before blocking, so create reports a missing binary.
+const char* find_executable(const InitPlan& p) {
+    for (const auto& c : p.exec_candidates) {
+        struct stat st;
+        if (::stat(c.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(c.c_str(), X_OK) == 0) return c.c_str();
+    }
+    const char* a0 = p.argv.strings().empty() ? "" : p.argv.strings()[0].c_str();
+    child_die("executable file not found in $PATH:", a0, ENOENT);
+}
+
+void run_hooks_in_container(const std::vector<HookPlan>& hooks, const char* state, size_t len, const char* phase) {
+    for (const auto& h : hooks) {
+        CBuf<512> err;
+        if (hooks::run_one(h, state, len, err) < 0) child_die(phase, err.c_str(), 0);
+    }
+}
+
+}  // namespace
+
+void container_main(const InitPlan& p, int sync_fd) {
+    child_set_sync_fd(sync_fd);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);  // a runtime killed mid-create takes its half-made child along
+    static char state[sync::kMaxPayload + 1];
+    wait_for(sync_fd, sync::Msg::Go, nullptr, 0);
+    if (p.new_userns) {
+        if (::setresgid(0, 0, 0) < 0) child_die("setgid 0 in user namespace", "", errno);
+        if (::setresuid(0, 0, 0) < 0) child_die("setuid 0 in user namespace", "", errno);
+    }
+    if (!p.needs_stage1) join_namespaces(p);
+
+    if (p.exec_mode) {
+        if (::chdir(p.cwd.empty() ? "/" : p.cwd.c_str()) < 0) child_die("chdir", p.cwd.c_str(), errno);
+    } else {
+        int root_fd = -1;
+        if (p.rootfs.setup) {
+            root_fd = rootfs::prepare_root(p.rootfs);
+            rootfs::mount_all(p.rootfs, root_fd);
+            rootfs::create_devices(p.rootfs, root_fd);
+        }
+        // Parent runs prestart and createRuntime hooks now, then sends the state for createContainer.
+        sync::send(sync_fd, sync::Msg::HooksNeeded);
+        wait_for(sync_fd, sync::Msg::HooksDone, state, sizeof state);
+        run_hooks_in_container(p.create_container_hooks, state, std::strlen(state), "createContainer");
+        if (p.rootfs.setup) {
+            rootfs::pivot(p.rootfs);
+            rootfs::finalize(p.rootfs);
+            ::close(root_fd);
+        }
+        setup_process_env(p);
+        if (::chdir(p.cwd.empty() ? "/" : p.cwd.c_str()) < 0) child_die("chdir to cwd", p.cwd.c_str(), errno);
+    }
+    if (p.exec_mode) setup_process_env(p);
+
+    if (p.new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, nullptr) < 0 && errno != ENOSYS && errno != EACCES)
+        child_die("join a new session keyring", "", errno);
+    if (p.terminal) setup_console(p);
+    apply_lsm_labels(p.creds);
+    const char* exe = find_executable(p);
+    if (p.seccomp.present && !p.creds.no_new_privs) load_seccomp(p.seccomp, sync_fd);  // needs CAP_SYS_ADMIN
+    change_user(p);
+    if (p.creds.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) child_die("set no_new_privs", "", errno);
+    if (p.creds.umask >= 0) ::umask(static_cast<mode_t>(p.creds.umask));
+
+    // Nothing of the runtime may survive execve: mark every fd past stdio and preserved fds close-on-exec.
+    unsigned first = 3 + static_cast<unsigned>(p.preserve_fds);
+    if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+        for (int fd = static_cast<int>(first); fd < 1024; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+
+    int conn = -1;
+    if (p.start_listen_fd >= 0) {
+        sync::send(sync_fd, sync::Msg::Ready);
+        do conn = ::accept4(p.start_listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+        while (conn < 0 && errno == EINTR);
+        if (conn < 0) _exit(1);
+        ssize_t n;
+        do n = ::recv(conn, state, sizeof state - 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n <= 0) _exit(1);
+        state[n] = '\0';
+        child_set_sync_fd(conn);  // from here on, errors go to `start`
+        run_hooks_in_container(p.start_container_hooks, state, static_cast<size_t>(n), "startContainer");
+    } else {
+        sync::send(sync_fd, sync::Msg::Ready);
+    }
+    if (p.seccomp.present && p.creds.no_new_privs) load_seccomp(p.seccomp, sync_fd);
+    ::execve(exe, p.argv.get(), p.envp.get());
+    child_die("exec", exe, errno);
+}
+
+}  // namespace docklock::process

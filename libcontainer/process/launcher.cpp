@@ -1,0 +1,148 @@
+#include "launcher.hpp"
+
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "../util/error.hpp"
+#include "../util/fd.hpp"
+#include "../util/fs.hpp"
+#include "child.hpp"
+#include "init.hpp"
+#include "sync.hpp"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+namespace docklock::process {
+namespace {
+
+pid_t clone_flags(int flags) {
+    clone_args a{};
+    a.flags = static_cast<uint64_t>(flags);
+    a.exit_signal = SIGCHLD;
+    long r = syscall(SYS_clone3, &a, sizeof a);
+    if (r < 0 && errno == ENOSYS) r = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+    return static_cast<pid_t>(r);
+}
+
+[[noreturn]] void stage1_main(const InitPlan& p, int sync_fd) {
+    child_set_sync_fd(sync_fd);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    for (const auto& [fd, type] : p.join)
+        if (::setns(fd, type) < 0) child_die("join namespace", "", errno);
+    int flags = p.clone_flags;
+    if (flags & CLONE_NEWTIME) {
+        if (::unshare(CLONE_NEWTIME) < 0) child_die("unshare time namespace", "", errno);
+        flags &= ~CLONE_NEWTIME;
+    }
+    pid_t pid = clone_flags(flags);
+    if (pid < 0) child_die("clone", "", errno);
+    if (pid == 0) container_main(p, sync_fd);
+    sync::send(sync_fd, sync::Msg::ChildPid, pid);
+    _exit(0);
+}
+
+std::string map_text(const std::vector<spec::IdMapping>& ms) {
+    std::string s;
+    for (const auto& m : ms) s += std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " + std::to_string(m.size) + "\n";
+    return s;
+}
+
+// Kills and reaps the child unless released: a failed create leaves no process behind.
+struct ChildGuard {
+    pid_t pid = -1;
+    bool armed = true;
+    ~ChildGuard() {
+        if (armed && pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+};
+
+}  // namespace
+
+void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
+pid_t launch(InitPlan& plan, const LaunchInputs& in) {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) sys_fail("socketpair");
+    UniqueFd parent_end(sv[0]), child_end(sv[1]);
+    become_subreaper();
+
+    plan.keep_fds = {sv[1]};
+    for (int fd : {plan.start_listen_fd, plan.console_sock}) if (fd >= 0) plan.keep_fds.push_back(fd);
+    for (const auto& [fd, t] : plan.join) plan.keep_fds.push_back(fd);
+    std::sort(plan.keep_fds.begin(), plan.keep_fds.end());
+
+    ChildGuard guard;
+    ChildGuard stage1;
+    pid_t first = plan.needs_stage1 ? static_cast<pid_t>(::fork()) : clone_flags(plan.clone_flags);
+    if (first < 0) sys_fail(plan.needs_stage1 ? "fork" : "clone");
+    if (first == 0) {
+        parent_end.release();
+        child_close_fds(3 + plan.preserve_fds, plan.keep_fds);
+        if (plan.needs_stage1) stage1_main(plan, sv[1]);
+        container_main(plan, sv[1]);
+    }
+    child_end.reset();
+    for (auto& [fd, t] : plan.join) ::close(fd);
+    plan.join.clear();
+
+    static char payload[sync::kMaxPayload + 1];
+    sync::Header h{};
+    auto child_error = [&](const char* where) -> Error {
+        if (h.type == sync::Msg::Error) return Error(std::string("container init: ") + payload, h.value);
+        int status = 0;
+        pid_t w = guard.pid > 0 ? ::waitpid(guard.pid, &status, WNOHANG) : 0;
+        if (w > 0) guard.pid = -1;
+        return Error(std::string("container init exited unexpectedly ") + where);
+    };
+
+    if (plan.needs_stage1) {
+        stage1.pid = first;
+        if (!sync::recv(parent_end.get(), h, payload, sizeof payload) || h.type != sync::Msg::ChildPid) throw child_error("while joining namespaces");
+        guard.pid = h.value;
+        ::waitpid(first, nullptr, 0);
+        stage1.pid = -1;
+    } else {
+        guard.pid = first;
+    }
+    pid_t pid = guard.pid;
+
+    if (in.cgroup) in.cgroup->add(pid);
+    if (plan.new_userns) {
+        fs::write_file("/proc/" + std::to_string(pid) + "/uid_map", map_text(in.uid_mappings));
+        fs::write_file("/proc/" + std::to_string(pid) + "/gid_map", map_text(in.gid_mappings));
+    }
+    if (!sync::send(parent_end.get(), sync::Msg::Go)) throw child_error("before setup");
+
+    for (;;) {
+        if (!sync::recv(parent_end.get(), h, payload, sizeof payload)) throw child_error("during setup");
+        if (h.type == sync::Msg::Error) throw child_error("");
+        if (h.type == sync::Msg::Ready) break;
+        if (h.type == sync::Msg::HooksNeeded) {
+            std::string state = in.on_hooks ? in.on_hooks(pid) : std::string("{}");
+            sync::send(parent_end.get(), sync::Msg::HooksDone, 0, state.data(), state.size());
+        }
+    }
+    if (plan.seccomp.notify) {
+        int fd = sync::recv_fd(parent_end.get());
+        if (fd >= 0 && in.on_seccomp_listener) in.on_seccomp_listener(fd);
+    }
+    guard.armed = false;
+    return pid;
+}
+
+}  // namespace docklock::process

@@ -1,0 +1,78 @@
+#include "sync.hpp"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace docklock::sync {
+
+bool send(int fd, Msg type, int32_t value, const void* payload, size_t len) {
+    if (len > kMaxPayload) len = kMaxPayload;
+    Header h{type, value, static_cast<uint32_t>(len)};
+    iovec iov[2] = {{&h, sizeof h}, {const_cast<void*>(payload), len}};
+    msghdr m{};
+    m.msg_iov = iov;
+    m.msg_iovlen = len ? 2 : 1;
+    ssize_t n;
+    do n = ::sendmsg(fd, &m, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n == static_cast<ssize_t>(sizeof h + len);
+}
+
+bool recv(int fd, Header& h, char* payload, size_t cap) {
+    static thread_local char buf[sizeof(Header) + kMaxPayload];
+    ssize_t n;
+    do n = ::recv(fd, buf, sizeof buf, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < static_cast<ssize_t>(sizeof h)) return false;
+    std::memcpy(&h, buf, sizeof h);
+    size_t got = static_cast<size_t>(n) - sizeof h;
+    if (h.len > got) h.len = static_cast<uint32_t>(got);
+    size_t copy = h.len < cap ? h.len : (cap ? cap - 1 : 0);
+    if (payload && cap) {
+        std::memcpy(payload, buf + sizeof h, copy);
+        payload[copy] = '\0';
+    }
+    h.len = static_cast<uint32_t>(copy);
+    return true;
+}
+
+bool send_fd(int sock, int fd_to_send, const char* name) {
+    char control[CMSG_SPACE(sizeof(int))] = {};
+    iovec iov{const_cast<char*>(name), std::strlen(name)};
+    msghdr m{};
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd_to_send, sizeof(int));
+    ssize_t n;
+    do n = ::sendmsg(sock, &m, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n >= 0;
+}
+
+int recv_fd(int sock) {
+    char control[CMSG_SPACE(sizeof(int))] = {};
+    char name[256];
+    iovec iov{name, sizeof name};
+    msghdr m{};
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
+    if (::recvmsg(sock, &m, MSG_CMSG_CLOEXEC) < 0) return -1;
+    cmsghdr* c = CMSG_FIRSTHDR(&m);
+    if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
+    int fd;
+    std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
+}  // namespace docklock::sync

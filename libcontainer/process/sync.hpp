@@ -1,0 +1,32 @@
+// One SOCK_SEQPACKET socketpair between the runtime and the container's first process.
+// Both sides use only send/recv here, so the child side is async-signal-safe.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace docklock::sync {
+
+enum class Msg : uint32_t {
+    Go = 1,         // parent -> child: cgroup joined, id maps written; proceed
+    ChildPid,       // stage1 -> parent: pid of the process it cloned (value)
+    HooksNeeded,    // child -> parent: namespaces and mounts ready, run prestart/createRuntime
+    HooksDone,      // parent -> child: payload is the state JSON for createContainer hooks
+    Ready,          // child -> parent: set up, blocked waiting for start
+    Error,          // child -> parent: value = errno, payload = message
+};
+
+struct Header {
+    Msg type;
+    int32_t value;
+    uint32_t len;
+};
+
+constexpr size_t kMaxPayload = 60 * 1024;
+
+// Returns false on EOF or error. Payload is truncated to cap.
+bool send(int fd, Msg type, int32_t value = 0, const void* payload = nullptr, size_t len = 0);
+bool recv(int fd, Header& h, char* payload, size_t cap);
+bool send_fd(int sock, int fd_to_send, const char* name);
+int recv_fd(int sock);  // -1 on failure
+
+}  // namespace docklock::sync

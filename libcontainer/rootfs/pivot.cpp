@@ -1,0 +1,30 @@
+// Switch the process root to the rootfs: pivot_root, or MS_MOVE + chroot with --no-pivot.
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "../process/child.hpp"
+#include "rootfs.hpp"
+
+namespace docklock::rootfs {
+
+using process::child_die;
+
+void pivot(const process::RootfsPlan& p) {
+    if (::chdir(p.rootfs.c_str()) < 0) child_die("chdir", p.rootfs.c_str(), errno);
+    if (p.no_pivot) {
+        if (::mount(p.rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) < 0) child_die("move rootfs to /", "", errno);
+        if (::chroot(".") < 0) child_die("chroot", p.rootfs.c_str(), errno);
+    } else {
+        // pivot_root(".", ".") stacks the old root on top of the new one; detach it right away.
+        if (syscall(SYS_pivot_root, ".", ".") < 0) child_die("pivot_root", p.rootfs.c_str(), errno);
+        if (::mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0) child_die("make old root rslave", "", errno);
+        if (::umount2(".", MNT_DETACH) < 0) child_die("detach old root", "", errno);
+    }
+    if (::chdir("/") < 0) child_die("chdir", "/", errno);
+}
+
+}  // namespace docklock::rootfs

@@ -1,0 +1,93 @@
+#include "plan_builder.hpp"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "../util/error.hpp"
+#include "../util/fs.hpp"
+#include "mount_options.hpp"
+
+namespace docklock::rootfs {
+
+std::string resolve_rootfs(const spec::Spec& s, const std::string& bundle) {
+    std::string p = s.root.path[0] == '/' ? s.root.path : fs::join(bundle, s.root.path);
+    struct stat st;
+    if (::stat(p.c_str(), &st) < 0) throw Error("root.path: " + p, errno);
+    if (!S_ISDIR(st.st_mode)) throw Error("root.path: " + p + " is not a directory");
+    return fs::canonical_dir(p);
+}
+
+static std::string clean_dest(const std::string& d) { return d[0] == '/' ? d : "/" + d; }
+
+process::RootfsPlan build_plan(const spec::Spec& s, const RootfsInputs& in) {
+    process::RootfsPlan p;
+    const spec::Linux& l = *s.linux;
+    p.rootfs = resolve_rootfs(s, in.bundle);
+    p.readonly = s.root.readonly;
+    p.no_pivot = in.no_pivot;
+    p.cgroupns = in.cgroupns;
+    p.bind_devices = in.new_userns;
+    if (!l.rootfsPropagation.empty()) p.root_propagation = parse_propagation(l.rootfsPropagation);
+    bool dev_bound = false;
+    for (size_t i = 0; i < s.mounts.size(); ++i) {
+        const spec::Mount& m = s.mounts[i];
+        std::string field = "mounts[" + std::to_string(i) + "]";
+        MountOptions o = parse_mount_options(m.options);
+        process::MountPlan mp;
+        mp.dest = clean_dest(m.destination);
+        mp.fstype = m.type;
+        mp.flags = o.flags;
+        mp.data = o.data;
+        mp.propagation = o.propagation;
+        mp.attr_set = o.attr_set;
+        mp.attr_clr = o.attr_clr;
+        mp.tmpcopyup = o.tmpcopyup;
+        if (m.type == "cgroup" || m.type == "cgroup2") {
+            mp.kind = process::MountPlan::Kind::Cgroup;
+        } else if (o.bind || m.type == "bind") {
+            mp.kind = process::MountPlan::Kind::Bind;
+            mp.flags |= MS_BIND;
+            mp.source = m.source.empty() || m.source[0] == '/' ? m.source : fs::join(in.bundle, m.source);
+            struct stat st;
+            if (::stat(mp.source.c_str(), &st) < 0) throw Error(field + ".source: " + mp.source, errno);
+            mp.dest_is_file = !S_ISDIR(st.st_mode);
+            mp.remount_bind = (mp.flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0;
+            if (o.idmap || !m.uidMappings.empty()) throw Error(field + ": idmapped mounts are not supported yet");
+            if (mp.dest == "/dev") dev_bound = true;
+        } else {
+            mp.source = m.source.empty() ? m.type : m.source;
+            if (mp.fstype.empty()) throw Error(field + ".type: required for a non-bind mount");
+        }
+        p.mounts.push_back(std::move(mp));
+    }
+    if (in.cgroup)
+        for (const auto& d : in.cgroup->dirs())
+            p.cgroups.push_back({d.h.name, d.path, d.h.options, d.h.v2});
+    p.make_dev_nodes = !dev_bound;
+    // Default devices first; linux.devices may override any of them.
+    struct Def {
+        const char* path;
+        unsigned maj, min;
+    };
+    static const Def defaults[] = {{"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+                                   {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
+    auto overridden = [&](const std::string& path) {
+        for (const auto& d : l.devices)
+            if (d.path == path) return true;
+        return false;
+    };
+    if (!dev_bound)
+        for (const auto& d : defaults)
+            if (!overridden(d.path)) p.devices.push_back({d.path, S_IFCHR | 0666, makedev(d.maj, d.min), 0, 0});
+    for (const auto& d : l.devices) {
+        mode_t type = d.type == "b" ? S_IFBLK : d.type == "p" ? S_IFIFO : S_IFCHR;
+        p.devices.push_back({d.path, type | (d.fileMode.value_or(0666) & 07777),
+                             makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor)), d.uid.value_or(0), d.gid.value_or(0)});
+    }
+    p.masked = l.maskedPaths;
+    p.readonly_paths = l.readonlyPaths;
+    return p;
+}
+
+}  // namespace docklock::rootfs

@@ -1,0 +1,22 @@
+// Spec -> RootfsPlan, in the runtime before clone: paths resolved, options parsed, sources checked.
+#pragma once
+#include <string>
+
+#include "../cgroups/cgroups.hpp"
+#include "../process/plan.hpp"
+#include "../spec/spec.hpp"
+
+namespace docklock::rootfs {
+
+struct RootfsInputs {
+    std::string bundle;   // absolute bundle directory
+    bool new_userns = false;
+    bool cgroupns = false;
+    bool no_pivot = false;
+    const cgroups::Manager* cgroup = nullptr;
+};
+
+process::RootfsPlan build_plan(const spec::Spec& s, const RootfsInputs& in);
+std::string resolve_rootfs(const spec::Spec& s, const std::string& bundle);  // absolute, checked to be a directory
+
+}  // namespace docklock::rootfs

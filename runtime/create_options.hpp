@@ -1,0 +1,32 @@
+// The flags create and run share.
+#pragma once
+#include "../libcontainer/lifecycle/lifecycle.hpp"
+#include "cli.hpp"
+
+namespace docklock::cli {
+
+inline void add_create_flags(po::options_description& d) {
+    d.add_options()("bundle,b", po::value<std::string>()->default_value("."), "bundle directory")(
+        "pid-file", po::value<std::string>()->default_value(""), "write the init pid here")(
+        "console-socket", po::value<std::string>()->default_value(""), "unix socket that receives the pty master")(
+        "no-pivot", po::bool_switch(), "use MS_MOVE+chroot instead of pivot_root")(
+        "no-new-keyring", po::bool_switch(), "keep the caller's session keyring")(
+        "preserve-fds", po::value<int>()->default_value(0), "pass N fds after stdio")(
+        "notify-socket", po::value<std::string>()->default_value(""), "accepted for compatibility");
+}
+
+inline lifecycle::CreateOptions create_options(const Globals& g, const Parsed& p) {
+    lifecycle::CreateOptions o;
+    o.id = p.args.at(0);
+    o.bundle = p.vm["bundle"].as<std::string>();
+    o.pid_file = p.vm["pid-file"].as<std::string>();
+    o.console_socket = p.vm["console-socket"].as<std::string>();
+    o.no_pivot = p.vm["no-pivot"].as<bool>();
+    o.no_new_keyring = p.vm["no-new-keyring"].as<bool>();
+    o.preserve_fds = p.vm["preserve-fds"].as<int>();
+    if (const char* lf = std::getenv("LISTEN_FDS")) o.preserve_fds += std::atoi(lf);  // socket activation, as runc
+    o.policy = g.load_policy();
+    return o;
+}
+
+}  // namespace docklock::cli

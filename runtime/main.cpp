@@ -1,0 +1,91 @@
+// docklock: entry point. Global flags come before the command, as with runc.
+#include <signal.h>
+
+#include <cstring>
+#include <iostream>
+#include <map>
+
+#include "../libcontainer/util/error.hpp"
+#include "../libcontainer/util/log.hpp"
+#include "../seccomp/compile.hpp"
+#include "cli.hpp"
+#include "version.hpp"
+
+using namespace docklock;
+
+namespace {
+
+const std::map<std::string, cli::Command>& commands() {
+    static const std::map<std::string, cli::Command> m{
+        {"create", cli::cmd_create}, {"start", cli::cmd_start},   {"run", cli::cmd_run},     {"state", cli::cmd_state},
+        {"kill", cli::cmd_kill},     {"delete", cli::cmd_delete}, {"list", cli::cmd_list},   {"spec", cli::cmd_spec},
+        {"exec", cli::cmd_exec},     {"features", cli::cmd_features}};
+    return m;
+}
+
+void usage() {
+    std::cout << "docklock: a hardened OCI container runtime (runc-compatible CLI)\n\n"
+                 "usage: docklock [global flags] COMMAND [flags] [args]\n\n"
+                 "global flags:\n"
+                 "  --root DIR            state directory (default /run/docklock)\n"
+                 "  --log FILE            log file (default stderr)\n"
+                 "  --log-format text|json\n"
+                 "  --debug               debug logging\n"
+                 "  --systemd-cgroup      use the systemd cgroup driver\n"
+                 "  --policy PATH|off     hardening policy (admin-level)\n"
+                 "  --version, -v         print the version\n\n"
+                 "commands: create start run state kill delete list spec exec features\n";
+}
+
+void print_version() {
+    std::cout << "docklock version " << DOCKLOCK_VERSION << "\ncommit: " << DOCKLOCK_COMMIT << "\nspec: 1.2.0\nlibseccomp: "
+              << seccomp::library_version() << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    cli::Globals g;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    size_t i = 0;
+    auto value = [&](const std::string& a, const std::string& flag) -> std::string {
+        if (a.size() > flag.size() && a[flag.size()] == '=') return a.substr(flag.size() + 1);
+        if (i + 1 >= args.size()) throw Error("flag " + flag + " needs a value");
+        return args[++i];
+    };
+    auto is = [](const std::string& a, const std::string& flag) {
+        return a == flag || a.rfind(flag + "=", 0) == 0 || (a.size() > 1 && a[0] == '-' && a[1] != '-' && ("-" + a) == flag) ||
+               (a[0] == '-' && a[1] != '-' && ("-" + a).rfind(flag + "=", 0) == 0);
+    };
+    try {
+        for (; i < args.size(); ++i) {
+            const std::string& a = args[i];
+            if (a.empty() || a[0] != '-') break;
+            if (a == "--version" || a == "-v") { print_version(); return 0; }
+            if (a == "--help" || a == "-h") { usage(); return 0; }
+            if (is(a, "--root")) g.root = value(a, "--root");
+            else if (is(a, "--log")) g.log = value(a, "--log");
+            else if (is(a, "--log-format")) g.log_format = value(a, "--log-format");
+            else if (is(a, "--policy")) g.policy = value(a, "--policy");
+            else if (is(a, "--criu") || is(a, "--rootless")) (void)value(a, a.substr(0, a.find('=')));
+            else if (a == "--debug") g.debug = true;
+            else if (a == "--systemd-cgroup") g.systemd_cgroup = true;
+            else throw Error("unknown global flag " + a);
+        }
+        if (g.log_format != "text" && g.log_format != "json") throw Error("--log-format: must be text or json, not \"" + g.log_format + "\"");
+        log::configure(g.log, g.log_format == "json", g.debug);
+        if (i >= args.size()) { usage(); return 1; }
+        std::string cmd = args[i];
+        if (cmd == "help") { usage(); return 0; }
+        if (cmd == "version") { print_version(); return 0; }
+        auto it = commands().find(cmd);
+        if (it == commands().end()) throw Error("unknown command \"" + cmd + "\"");
+        if (g.systemd_cgroup && (cmd == "create" || cmd == "run"))
+            throw Error("--systemd-cgroup: the systemd cgroup driver is not available yet; run without it (cgroupfs driver)");
+        return it->second(g, std::vector<std::string>(args.begin() + static_cast<long>(i) + 1, args.end()));
+    } catch (const std::exception& e) {
+        log::error(e.what());
+        if (!g.log.empty()) std::cerr << "docklock: " << e.what() << "\n";
+        return 1;
+    }
+}
