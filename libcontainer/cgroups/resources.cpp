@@ -56,7 +56,11 @@ void apply_v1(const Manager& m, const spec::Resources& r) {
         if (!c.cpus.empty()) put(cs, "cpuset.cpus", c.cpus, "linux.resources.cpu.cpus");
         if (!c.mems.empty()) put(cs, "cpuset.mems", c.mems, "linux.resources.cpu.mems");
     }
-    if (r.blockIO && r.blockIO->weight) put(m.dir_of("blkio"), "blkio.weight", std::to_string(*r.blockIO->weight), "linux.resources.blockIO.weight");
+    if (r.blockIO && r.blockIO->weight && *r.blockIO->weight) {  // 0 means unset (Docker sends it)
+        std::string blk = m.dir_of("blkio");
+        const char* file = fs::exists(fs::join(blk, "blkio.weight")) ? "blkio.weight" : "blkio.bfq.weight";
+        put(blk, file, std::to_string(*r.blockIO->weight), "linux.resources.blockIO.weight");
+    }
     if (!r.devices.empty()) {
         std::string dev = m.dir_of("devices");
         for (size_t i = 0; i < r.devices.size(); ++i) {

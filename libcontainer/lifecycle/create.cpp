@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 #include "../cgroups/cgroups.hpp"
 #include "../hooks/hooks.hpp"
@@ -69,7 +70,7 @@ UniqueFd listen_start_socket(const std::string& path) {
 struct CreateGuard {
     state::Store& store;
     std::string dir;
-    cgroups::Manager* cg = nullptr;
+    std::optional<cgroups::Manager> cg;
     bool committed = false;
     ~CreateGuard() {
         if (committed) return;
@@ -113,16 +114,16 @@ pid_t create(state::Store& store, const CreateOptions& o) {
     std::string rootfs = rootfs::resolve_rootfs(s, bundle);  // fail before anything is made
 
     state::Container c = store.reserve(o.id);
-    CreateGuard guard{store, c.dir()};
+    CreateGuard guard{store, c.dir(), std::nullopt, false};
     c.st.bundle = bundle;
     c.st.rootfs = rootfs;
     c.st.created = now_rfc3339();
     c.st.owner = "root";
     c.st.annotations = s.annotations;
 
-    cgroups::Manager cg = cgroups::Manager::plan(s.linux->cgroupsPath, o.id);
+    guard.cg = cgroups::Manager::plan(s.linux->cgroupsPath, o.id);
+    cgroups::Manager& cg = *guard.cg;
     cg.create();
-    guard.cg = &cg;
     if (s.linux->resources) cg.apply(*s.linux->resources);
     c.st.cgroup = cg.to_json();
 

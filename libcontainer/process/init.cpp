@@ -130,7 +130,7 @@ void run_hooks_in_container(const std::vector<HookPlan>& hooks, const char* stat
 
 void container_main(const InitPlan& p, int sync_fd) {
     child_set_sync_fd(sync_fd);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);  // a runtime killed mid-create takes its half-made child along
+    if (!p.needs_stage1) ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);  // a runtime killed mid-create takes its half-made child along
     static char state[sync::kMaxPayload + 1];
     wait_for(sync_fd, sync::Msg::Go, nullptr, 0);
     if (p.new_userns) {
@@ -154,10 +154,10 @@ void container_main(const InitPlan& p, int sync_fd) {
         run_hooks_in_container(p.create_container_hooks, state, std::strlen(state), "createContainer");
         if (p.rootfs.setup) {
             rootfs::pivot(p.rootfs);
-            rootfs::finalize(p.rootfs);
             ::close(root_fd);
         }
-        setup_process_env(p);
+        setup_process_env(p);  // sysctls go in before /proc/sys turns read-only
+        if (p.rootfs.setup) rootfs::finalize(p.rootfs);
         if (::chdir(p.cwd.empty() ? "/" : p.cwd.c_str()) < 0) child_die("chdir to cwd", p.cwd.c_str(), errno);
     }
     if (p.exec_mode) setup_process_env(p);
@@ -178,6 +178,8 @@ void container_main(const InitPlan& p, int sync_fd) {
         for (int fd = static_cast<int>(first); fd < 1024; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
 
+    // Set up: from here the container outlives the runtime that created it.
+    ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     int conn = -1;
     if (p.start_listen_fd >= 0) {
         sync::send(sync_fd, sync::Msg::Ready);

@@ -93,6 +93,9 @@ pid_t launch(InitPlan& plan, const LaunchInputs& in) {
     if (first == 0) {
         parent_end.release();
         child_close_fds(3 + plan.preserve_fds, plan.keep_fds);
+        // Until execve this process is the docklock binary: non-dumpable keeps /proc/<pid>/exe, mem and fd
+        // out of reach of container processes (CVE-2019-5736); execve restores the normal setting.
+        ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (plan.needs_stage1) stage1_main(plan, sv[1]);
         container_main(plan, sv[1]);
     }

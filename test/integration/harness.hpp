@@ -1,0 +1,51 @@
+// Integration harness: real containers from the busybox rootfs, driven through the docklock binary.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace harness {
+
+struct Result {
+    int code = -1;
+    std::string out, err;
+};
+
+// fork/exec argv, feed input on stdin, capture stdout/stderr. Kills it after timeout_s.
+Result run(const std::vector<std::string>& argv, const std::string& input = "", int timeout_s = 60);
+
+// Exit with ctest's skip code (77) and the reason on stdout, unless running as root.
+void require_root();
+
+// Fresh state root per test process.
+const std::string& state_root();
+
+// `docklock --root <state_root> args...`
+Result docklock(const std::vector<std::string>& args, const std::string& input = "");
+
+// A bundle in a temporary directory: a copy of the busybox rootfs plus config.json from `docklock spec`
+// with terminal off. Deleting the bundle force-deletes the containers it started.
+class Bundle {
+public:
+    Bundle();
+    ~Bundle();
+    Bundle(const Bundle&) = delete;
+    Bundle& operator=(const Bundle&) = delete;
+    nlohmann::json config;
+    std::string dir;
+    std::string id;  // unique per bundle
+    void args(const std::vector<std::string>& a) { config["process"]["args"] = a; }
+    void sh(const std::string& script) { args({"sh", "-c", script}); }
+    void write() const;
+    Result run(const std::vector<std::string>& extra = {});  // writes config, `run --bundle dir id`
+    Result create(const std::vector<std::string>& extra = {});
+};
+
+std::string trim(const std::string& s);
+bool exists(const std::string& path);
+bool alive(int pid);  // exists and is not a zombie
+std::string read(const std::string& path);
+std::string cgroup_dir_of(int pid, const std::string& controller);  // host path from /proc/<pid>/cgroup
+
+}  // namespace harness

@@ -1,0 +1,134 @@
+// create/start/state/kill/delete/run/list as runc's users see them.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <thread>
+
+#include "harness.hpp"
+
+using namespace harness;
+using nlohmann::json;
+
+static json state_of(const std::string& id) {
+    Result r = docklock({"state", id});
+    REQUIRE(r.code == 0);
+    return json::parse(r.out);
+}
+
+TEST_CASE("create blocks init until start; state follows the process") {
+    Bundle b;
+    b.sh("echo started > /tmp/marker; sleep 30");
+    std::string pidfile = b.dir + "/init.pid";
+    Result c = b.create({"--pid-file", pidfile});
+    REQUIRE(c.code == 0);
+    json s = state_of(b.id);
+    CHECK(s["status"] == "created");
+    CHECK(s["id"] == b.id);
+    CHECK(s["bundle"] == b.dir);
+    CHECK(s["ociVersion"].get<std::string>().rfind("1.", 0) == 0);
+    int pid = std::stoi(read(pidfile));
+    CHECK(s["pid"] == pid);
+    // the init is set up but has not run the user's process: no marker yet
+    CHECK_FALSE(exists("/proc/" + std::to_string(pid) + "/root/tmp/marker"));
+    CHECK(trim(read("/proc/" + std::to_string(pid) + "/comm")) != "sleep");
+    REQUIRE(docklock({"start", b.id}).code == 0);
+    CHECK(state_of(b.id)["status"] == "running");
+    Result again = docklock({"start", b.id});
+    CHECK(again.code != 0);
+    CHECK_THAT(again.err, Catch::Contains("running"));
+    REQUIRE(docklock({"kill", b.id, "KILL"}).code == 0);
+    for (int i = 0; i < 100 && state_of(b.id)["status"] != "stopped"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(state_of(b.id)["status"] == "stopped");
+    REQUIRE(docklock({"delete", b.id}).code == 0);
+    Result gone = docklock({"state", b.id});
+    CHECK(gone.code != 0);
+    CHECK_THAT(gone.err, Catch::Contains("does not exist"));
+}
+
+TEST_CASE("delete refuses a running container without --force and and --force cleans everything") {
+    Bundle b;
+    b.sh("sleep 30 & sleep 30");
+    REQUIRE(b.create().code == 0);
+    REQUIRE(docklock({"start", b.id}).code == 0);
+    int pid = state_of(b.id)["pid"];
+    std::string cg = cgroup_dir_of(pid, "pids");
+    REQUIRE(exists(cg));
+    Result r = docklock({"delete", b.id});
+    CHECK(r.code != 0);
+    CHECK_THAT(r.err, Catch::Contains("--force"));
+    REQUIRE(docklock({"delete", "--force", b.id}).code == 0);
+    CHECK_FALSE(alive(pid));
+    CHECK_FALSE(exists(cg));
+    CHECK_FALSE(exists(state_root() + "/" + b.id));
+}
+
+TEST_CASE("delete of a container that never existed is a clear error") {
+    require_root();
+    Result r = docklock({"delete", "no-such-container"});
+    CHECK(r.code != 0);
+    CHECK_THAT(r.err, Catch::Contains("\"no-such-container\" does not exist"));
+}
+
+TEST_CASE("run waits and exits with the container's exit code; --detach returns at once") {
+    Bundle b;
+    b.sh("echo out; echo err >&2; exit 42");
+    Result r = b.run();
+    CHECK(r.code == 42);
+    CHECK(r.out == "out\n");
+    CHECK_THAT(r.err, Catch::Contains("err"));
+    CHECK_FALSE(exists(state_root() + "/" + b.id));  // run deletes unless --keep
+
+    Bundle k;
+    k.sh("kill -9 $$");
+    CHECK(k.run({"--keep"}).code == 137);
+    CHECK(state_of(k.id)["status"] == "stopped");
+
+    Bundle d;
+    d.sh("sleep 30");
+    REQUIRE(d.run({"--detach"}).code == 0);
+    CHECK(state_of(d.id)["status"] == "running");
+}
+
+TEST_CASE("kill takes signal names and numbers and --all reaches every process") {
+    Bundle b;
+    b.sh("trap 'echo got-usr1 > /tmp/sig' USR1; sleep 1000 & while :; do sleep 0.05; done");
+    REQUIRE(b.run({"--detach"}).code == 0);
+    int pid = state_of(b.id)["pid"];
+    REQUIRE(docklock({"kill", b.id, "SIGUSR1"}).code == 0);
+    std::string sig = "/proc/" + std::to_string(pid) + "/root/tmp/sig";
+    for (int i = 0; i < 100 && !exists(sig); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(trim(read(sig)) == "got-usr1");
+    CHECK(docklock({"kill", b.id, "NOSUCHSIG"}).code != 0);
+    REQUIRE(docklock({"kill", "--all", b.id, "9"}).code == 0);
+    for (int i = 0; i < 100 && state_of(b.id)["status"] != "stopped"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(state_of(b.id)["status"] == "stopped");
+}
+
+TEST_CASE("list shows containers as table and json and ids") {
+    Bundle b;
+    b.sh("sleep 30");
+    REQUIRE(b.run({"--detach"}).code == 0);
+    Result t = docklock({"list"});
+    CHECK_THAT(t.out, Catch::Contains("ID") && Catch::Contains(b.id) && Catch::Contains("running"));
+    json j = json::parse(docklock({"list", "--format", "json"}).out);
+    bool found = false;
+    for (const auto& c : j)
+        if (c["id"] == b.id) found = c["status"] == "running";
+    CHECK(found);
+    CHECK_THAT(docklock({"list", "-q"}).out, Catch::Contains(b.id + "\n"));
+}
+
+TEST_CASE("status survives PID reuse: a live process with another start time is not the container") {
+    Bundle b;
+    b.sh("exit 0");
+    REQUIRE(b.run({"--keep"}).code == 0);
+    std::string path = state_root() + "/" + b.id + "/state.json";
+    json st = json::parse(read(path));
+    st["pid"] = getpid();  // alive, as a recycled pid would be
+    st["pid_start"] = 1;
+    { std::ofstream(path) << st.dump(); }
+    CHECK(state_of(b.id)["status"] == "stopped");
+    CHECK(docklock({"kill", b.id, "0"}).code != 0);  // and nothing gets signalled
+}
