@@ -15,6 +15,7 @@
 #include "../hooks/hooks.hpp"
 #include "../process/launcher.hpp"
 #include "../process/plan_builder.hpp"
+#include "../process/sync.hpp"
 #include "../rootfs/plan_builder.hpp"
 #include "../util/error.hpp"
 #include "../util/fd.hpp"
@@ -101,7 +102,7 @@ UniqueFd connect_unix(const std::string& path, const char* what) {
     return s;
 }
 
-pid_t create(state::Store& store, const CreateOptions& o) {
+pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out) {
     state::Store::validate_id(o.id);
     std::string bundle = fs::canonical_dir(o.bundle.empty() ? "." : o.bundle);
     std::string text;
@@ -133,9 +134,16 @@ pid_t create(state::Store& store, const CreateOptions& o) {
     fs::write_file_atomic(c.path("findings.json"), fj.dump(), 0600);
 
     UniqueFd start_sock = listen_start_socket(c.path("start.sock"));
-    UniqueFd console;
-    if (!o.console_socket.empty()) console = connect_unix(o.console_socket, "connect to --console-socket");
-    else if (s.process->terminal) throw Error("process.terminal: true needs --console-socket to hand the pty to");
+    UniqueFd console, console_keep;
+    if (!o.console_socket.empty()) {
+        console = connect_unix(o.console_socket, "connect to --console-socket");
+    } else if (s.process->terminal) {
+        if (!console_out) throw Error("process.terminal: true needs --console-socket to hand the pty to");
+        int sv[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) sys_fail("socketpair for the console");
+        console_keep.reset(sv[0]);
+        console.reset(sv[1]);
+    }
 
     std::vector<std::string> notes;
     process::PlanInputs in{bundle, o.no_pivot, console.get(), o.preserve_fds, &cg, &notes};
@@ -159,6 +167,12 @@ pid_t create(state::Store& store, const CreateOptions& o) {
     c.st.pid = pid;
     c.st.pid_start = state::process_start_time(pid);
     c.save();
+    if (console_keep) {
+        console.reset();
+        int master = sync::recv_fd(console_keep.get());
+        if (master < 0) throw Error("receive the container's pty master");
+        console_out->reset(master);
+    }
     write_pid_file(o.pid_file, pid);
     guard.committed = true;
     return pid;

@@ -9,6 +9,7 @@
 #include "../policy/policy.hpp"
 #include "../spec/spec.hpp"
 #include "../state/state.hpp"
+#include "../util/fd.hpp"
 
 namespace docklock::lifecycle {
 
@@ -19,7 +20,9 @@ struct CreateOptions {
     policy::Policy policy;
 };
 
-pid_t create(state::Store& store, const CreateOptions& o);
+// console_out: for a foreground run, docklock keeps the pty master itself when the spec asks
+// for a terminal and no --console-socket was given.
+pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out = nullptr);
 void start(state::Store& store, const std::string& id);
 int run(state::Store& store, const CreateOptions& o, bool detach, bool keep);  // exit code
 void kill(state::Store& store, const std::string& id, int sig, bool all);

@@ -12,6 +12,7 @@
 #include "../util/fs.hpp"
 #include "../util/log.hpp"
 #include "lifecycle.hpp"
+#include "tty_proxy.hpp"
 
 namespace docklock::lifecycle {
 
@@ -55,7 +56,8 @@ void start(state::Store& store, const std::string& id) {
 }
 
 int run(state::Store& store, const CreateOptions& o, bool detach, bool keep) {
-    pid_t pid = create(store, o);
+    UniqueFd console;
+    pid_t pid = create(store, o, detach ? nullptr : &console);
     try {
         start(store, o.id);
     } catch (...) {
@@ -66,7 +68,7 @@ int run(state::Store& store, const CreateOptions& o, bool detach, bool keep) {
         throw;
     }
     if (detach) return 0;
-    int code = wait_exit_code(pid, true);
+    int code = console ? proxy_tty_until_exit(console.get(), pid) : wait_exit_code(pid, true);
     if (!keep) remove(store, o.id, true);
     return code;
 }

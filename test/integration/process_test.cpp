@@ -131,3 +131,13 @@ TEST_CASE("exec runs in the container's namespaces and cgroup and confinement") 
     int epid = std::stoi(read(pidf));
     CHECK(exists("/proc/" + std::to_string(epid)));
 }
+
+TEST_CASE("a foreground run with a terminal gets a pty that docklock proxies") {
+    Bundle b;
+    b.config["process"]["terminal"] = true;
+    b.sh("tty; test -t 0 && echo stdin-is-tty; read x; echo got-$x; exit 3");
+    b.write();
+    Result r = docklock({"run", "--bundle", b.dir, b.id}, "abc\n");
+    CHECK(r.code == 3);
+    CHECK_THAT(r.out, Catch::Contains("/dev/pts/0") && Catch::Contains("stdin-is-tty") && Catch::Contains("got-abc"));
+}
