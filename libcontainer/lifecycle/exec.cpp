@@ -1,4 +1,5 @@
 // exec: a new process in a running container: its namespaces, its cgroup, its confinement.
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,7 +11,9 @@
 #include "../util/fd.hpp"
 #include "../util/fs.hpp"
 #include "../util/log.hpp"
+#include "../process/sync.hpp"
 #include "lifecycle.hpp"
+#include "tty_proxy.hpp"
 
 namespace docklock::lifecycle {
 
@@ -76,9 +79,16 @@ int exec(state::Store& store, const ExecOptions& o) {
     spec::Process proc = policy::apply_to_process(requested, o.policy, policy::HostFacts::probe(), findings);
     for (const auto& f : findings) log::info("policy: " + f.to_line());
 
-    UniqueFd console;
-    if (!o.console_socket.empty()) console = connect_unix(o.console_socket, "connect to --console-socket");
-    else if (proc.terminal) throw Error("exec: a tty needs --console-socket to hand the pty to");
+    UniqueFd console, console_keep;
+    if (!o.console_socket.empty()) {
+        console = connect_unix(o.console_socket, "connect to --console-socket");
+    } else if (proc.terminal) {
+        if (o.detach) throw Error("exec: a detached tty needs --console-socket to hand the pty to");
+        int sv[2];  // foreground: docklock keeps the master and proxies stdio
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) sys_fail("socketpair for the console");
+        console_keep.reset(sv[0]);
+        console.reset(sv[1]);
+    }
 
     cgroups::Manager cg = cgroups::Manager::from_json(c.st.cgroup);
     process::PlanInputs in{c.st.bundle, false, console.get(), o.preserve_fds, &cg, nullptr};
@@ -88,6 +98,12 @@ int exec(state::Store& store, const ExecOptions& o) {
     pid_t pid = process::launch(plan, li);
     write_pid_file(o.pid_file, pid);
     if (o.detach) return 0;
+    if (console_keep) {
+        console.reset();
+        UniqueFd master(sync::recv_fd(console_keep.get()));
+        if (!master) throw Error("exec: receive the pty master");
+        return proxy_tty_until_exit(master.get(), pid);
+    }
     return wait_exit_code(pid, true);
 }
 
