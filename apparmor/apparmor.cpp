@@ -7,7 +7,9 @@
 
 namespace docklock::apparmor {
 
-bool enabled() { return aa_is_enabled() == 1; }
+bool enabled() {
+    return aa_is_enabled() == 1;
+}
 
 bool profile_loaded(const std::string& name) {
     std::string profiles;

@@ -6,10 +6,10 @@
 
 namespace docklock::caps {
 
-int last_cap();                                // the running kernel's CAP_LAST_CAP
-int from_name(const std::string& name);        // "CAP_NET_RAW" or "NET_RAW" -> 13; -1 if unknown to libcap
-std::string to_name(int cap);                  // 13 -> "CAP_NET_RAW"
-std::vector<std::string> all_names();          // every capability the kernel knows
+int last_cap();                          // the running kernel's CAP_LAST_CAP
+int from_name(const std::string& name);  // "CAP_NET_RAW" or "NET_RAW" -> 13; -1 if unknown to libcap
+std::string to_name(int cap);            // 13 -> "CAP_NET_RAW"
+std::vector<std::string> all_names();    // every capability the kernel knows
 std::vector<std::string> names_of(uint64_t mask);
 
 // Names -> bit mask. An unknown name throws (naming field); a name newer than the kernel

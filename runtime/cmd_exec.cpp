@@ -11,16 +11,19 @@ int cmd_exec(const Globals& g, const std::vector<std::string>& argv) {
         "user,u", po::value<std::string>()->default_value(""), "uid[:gid]")(
         "additional-gids,g", po::value<std::vector<uint32_t>>()->composing(), "extra group ids")(
         "cap,c", po::value<std::vector<std::string>>()->composing(), "add a capability")(
-        "no-new-privs", po::bool_switch(), "set no_new_privs")("apparmor", po::value<std::string>()->default_value(""), "AppArmor profile")(
-        "process-label", po::value<std::string>()->default_value(""), "SELinux label")("detach,d", po::bool_switch(), "do not wait")(
-        "pid-file", po::value<std::string>()->default_value(""), "write the pid here")(
+        "no-new-privs", po::bool_switch(), "set no_new_privs")("apparmor", po::value<std::string>()->default_value(""),
+                                                               "AppArmor profile")(
+        "process-label", po::value<std::string>()->default_value(""), "SELinux label")(
+        "detach,d", po::bool_switch(), "do not wait")("pid-file", po::value<std::string>()->default_value(""),
+                                                      "write the pid here")(
         "console-socket", po::value<std::string>()->default_value(""), "unix socket that receives the pty master")(
-        "preserve-fds", po::value<int>()->default_value(0), "pass N fds after stdio")(
-        "ignore-paused", po::bool_switch(), "accepted for compatibility");
+        "preserve-fds", po::value<int>()->default_value(0), "pass N fds after stdio")("ignore-paused", po::bool_switch(),
+                                                                                      "accepted for compatibility");
     Parsed p = parse("exec", argv, d, true);
     lifecycle::ExecOptions o;
     o.process_file = p.vm["process"].as<std::string>();
-    want_args(p, 1, o.process_file.empty() ? SIZE_MAX : 1, "exec [flags] <container-id> <command> [args...] | exec --process FILE <container-id>");
+    want_args(p, 1, o.process_file.empty() ? SIZE_MAX : 1,
+              "exec [flags] <container-id> <command> [args...] | exec --process FILE <container-id>");
     o.id = p.args[0];
     o.args.assign(p.args.begin() + 1, p.args.end());
     o.tty = p.vm["tty"].as<bool>();

@@ -25,8 +25,14 @@ int cmd_list(const Globals& g, const std::vector<std::string>& argv) {
             continue;  // being created
         }
         nlohmann::json s = c.oci_state();
-        all.push_back({{"ociVersion", s["ociVersion"]}, {"id", id}, {"pid", s["pid"]}, {"status", s["status"]}, {"bundle", c.st.bundle},
-                       {"rootfs", c.st.rootfs}, {"created", c.st.created}, {"owner", c.st.owner}});
+        all.push_back({{"ociVersion", s["ociVersion"]},
+                       {"id", id},
+                       {"pid", s["pid"]},
+                       {"status", s["status"]},
+                       {"bundle", c.st.bundle},
+                       {"rootfs", c.st.rootfs},
+                       {"created", c.st.created},
+                       {"owner", c.st.owner}});
     }
     if (p.vm["quiet"].as<bool>()) {
         for (const auto& c : all) std::cout << c["id"].get<std::string>() << "\n";

@@ -9,8 +9,8 @@ inline void add_create_flags(po::options_description& d) {
     d.add_options()("bundle,b", po::value<std::string>()->default_value("."), "bundle directory")(
         "pid-file", po::value<std::string>()->default_value(""), "write the init pid here")(
         "console-socket", po::value<std::string>()->default_value(""), "unix socket that receives the pty master")(
-        "no-pivot", po::bool_switch(), "use MS_MOVE+chroot instead of pivot_root")(
-        "no-new-keyring", po::bool_switch(), "keep the caller's session keyring")(
+        "no-pivot", po::bool_switch(), "use MS_MOVE+chroot instead of pivot_root")("no-new-keyring", po::bool_switch(),
+                                                                                   "keep the caller's session keyring")(
         "preserve-fds", po::value<int>()->default_value(0), "pass N fds after stdio")(
         "notify-socket", po::value<std::string>()->default_value(""), "accepted for compatibility");
 }

@@ -17,8 +17,8 @@ namespace {
 
 const std::map<std::string, cli::Command>& commands() {
     static const std::map<std::string, cli::Command> m{
-        {"create", cli::cmd_create}, {"start", cli::cmd_start},   {"run", cli::cmd_run},     {"state", cli::cmd_state},
-        {"kill", cli::cmd_kill},     {"delete", cli::cmd_delete}, {"list", cli::cmd_list},   {"spec", cli::cmd_spec},
+        {"create", cli::cmd_create}, {"start", cli::cmd_start},      {"run", cli::cmd_run},   {"state", cli::cmd_state},
+        {"kill", cli::cmd_kill},     {"delete", cli::cmd_delete},    {"list", cli::cmd_list}, {"spec", cli::cmd_spec},
         {"exec", cli::cmd_exec},     {"features", cli::cmd_features}};
     return m;
 }
@@ -38,8 +38,8 @@ void usage() {
 }
 
 void print_version() {
-    std::cout << "docklock version " << DOCKLOCK_VERSION << "\ncommit: " << DOCKLOCK_COMMIT << "\nspec: 1.2.0\nlibseccomp: "
-              << seccomp::library_version() << "\n";
+    std::cout << "docklock version " << DOCKLOCK_VERSION << "\ncommit: " << DOCKLOCK_COMMIT
+              << "\nspec: 1.2.0\nlibseccomp: " << seccomp::library_version() << "\n";
 }
 
 }  // namespace
@@ -61,23 +61,47 @@ int main(int argc, char** argv) {
         for (; i < args.size(); ++i) {
             const std::string& a = args[i];
             if (a.empty() || a[0] != '-') break;
-            if (a == "--version" || a == "-v") { print_version(); return 0; }
-            if (a == "--help" || a == "-h") { usage(); return 0; }
-            if (is(a, "--root")) g.root = value(a, "--root");
-            else if (is(a, "--log")) g.log = value(a, "--log");
-            else if (is(a, "--log-format")) g.log_format = value(a, "--log-format");
-            else if (is(a, "--policy")) g.policy = value(a, "--policy");
-            else if (is(a, "--criu") || is(a, "--rootless")) (void)value(a, a.substr(0, a.find('=')));
-            else if (a == "--debug") g.debug = true;
-            else if (a == "--systemd-cgroup") g.systemd_cgroup = true;
-            else throw Error("unknown global flag " + a);
+            if (a == "--version" || a == "-v") {
+                print_version();
+                return 0;
+            }
+            if (a == "--help" || a == "-h") {
+                usage();
+                return 0;
+            }
+            if (is(a, "--root"))
+                g.root = value(a, "--root");
+            else if (is(a, "--log"))
+                g.log = value(a, "--log");
+            else if (is(a, "--log-format"))
+                g.log_format = value(a, "--log-format");
+            else if (is(a, "--policy"))
+                g.policy = value(a, "--policy");
+            else if (is(a, "--criu") || is(a, "--rootless"))
+                (void)value(a, a.substr(0, a.find('=')));
+            else if (a == "--debug")
+                g.debug = true;
+            else if (a == "--systemd-cgroup")
+                g.systemd_cgroup = true;
+            else
+                throw Error("unknown global flag " + a);
         }
-        if (g.log_format != "text" && g.log_format != "json") throw Error("--log-format: must be text or json, not \"" + g.log_format + "\"");
+        if (g.log_format != "text" && g.log_format != "json")
+            throw Error("--log-format: must be text or json, not \"" + g.log_format + "\"");
         log::configure(g.log, g.log_format == "json", g.debug);
-        if (i >= args.size()) { usage(); return 1; }
+        if (i >= args.size()) {
+            usage();
+            return 1;
+        }
         std::string cmd = args[i];
-        if (cmd == "help") { usage(); return 0; }
-        if (cmd == "version") { print_version(); return 0; }
+        if (cmd == "help") {
+            usage();
+            return 0;
+        }
+        if (cmd == "version") {
+            print_version();
+            return 0;
+        }
         auto it = commands().find(cmd);
         if (it == commands().end()) throw Error("unknown command \"" + cmd + "\"");
         if (g.systemd_cgroup && (cmd == "create" || cmd == "run"))

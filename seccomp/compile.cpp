@@ -38,10 +38,13 @@ uint32_t action_of(const std::string& name, std::optional<uint32_t> errno_ret, c
 }
 
 scmp_compare op_of(const std::string& op, const std::string& field) {
-    static const std::map<std::string, scmp_compare> t{
-        {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
-        {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
-        {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
+    static const std::map<std::string, scmp_compare> t{{"SCMP_CMP_NE", SCMP_CMP_NE},
+                                                       {"SCMP_CMP_LT", SCMP_CMP_LT},
+                                                       {"SCMP_CMP_LE", SCMP_CMP_LE},
+                                                       {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+                                                       {"SCMP_CMP_GE", SCMP_CMP_GE},
+                                                       {"SCMP_CMP_GT", SCMP_CMP_GT},
+                                                       {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
     auto it = t.find(op);
     if (it == t.end()) throw Error(field + ": unknown seccomp operator \"" + op + "\"");
     return it->second;
@@ -97,7 +100,8 @@ process::SeccompPlan compile(const spec::Seccomp& s, std::vector<std::string>* s
         }
         if (!native_listed) check(seccomp_arch_remove(ctx.c, native), "linux.seccomp.architectures: remove native");
     }
-    for (size_t i = 0; i < s.flags.size(); ++i) plan.flags |= flag_of(s.flags[i], "linux.seccomp.flags[" + std::to_string(i) + "]");
+    for (size_t i = 0; i < s.flags.size(); ++i)
+        plan.flags |= flag_of(s.flags[i], "linux.seccomp.flags[" + std::to_string(i) + "]");
     for (size_t r = 0; r < s.syscalls.size(); ++r) {
         const auto& rule = s.syscalls[r];
         std::string field = "linux.seccomp.syscalls[" + std::to_string(r) + "]";
@@ -123,7 +127,8 @@ process::SeccompPlan compile(const spec::Seccomp& s, std::vector<std::string>* s
                 check(seccomp_rule_add_array(ctx.c, act, nr, static_cast<unsigned>(conds.size()), conds.data()),
                       field + ": add rule for " + name);
             } else {
-                for (const auto& c : conds) check(seccomp_rule_add_array(ctx.c, act, nr, 1, &c), field + ": add rule for " + name);
+                for (const auto& c : conds)
+                    check(seccomp_rule_add_array(ctx.c, act, nr, 1, &c), field + ": add rule for " + name);
             }
         }
     }
@@ -138,16 +143,17 @@ process::SeccompPlan compile(const spec::Seccomp& s, std::vector<std::string>* s
 }
 
 std::vector<std::string> supported_actions() {
-    return {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-            "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"};
+    return {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",  "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+            "SCMP_ACT_LOG",   "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"};
 }
 std::vector<std::string> supported_operators() {
     return {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"};
 }
 std::vector<std::string> supported_archs() {
-    return {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS",
-            "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
-            "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64", "SCMP_ARCH_S390", "SCMP_ARCH_S390X"};
+    return {"SCMP_ARCH_X86_64",      "SCMP_ARCH_X86",    "SCMP_ARCH_X32",       "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM",
+            "SCMP_ARCH_MIPS",        "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64",
+            "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",    "SCMP_ARCH_PPC64",     "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64",
+            "SCMP_ARCH_S390",        "SCMP_ARCH_S390X"};
 }
 std::vector<std::string> known_flags() {
     return {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",

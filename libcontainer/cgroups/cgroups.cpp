@@ -83,7 +83,8 @@ static std::string own_cgroup(const Hierarchy& h) {
 Manager Manager::plan(const std::string& cgroups_path, const std::string& id) {
     if (cgroups_path.find("..") != std::string::npos) throw Error("linux.cgroupsPath: must not contain \"..\"");
     if (!cgroups_path.empty() && cgroups_path[0] != '/' && cgroups_path.find(':') != std::string::npos)
-        throw Error("linux.cgroupsPath: \"" + cgroups_path + "\" is a systemd slice:prefix:name path; use --systemd-cgroup (not supported yet)");
+        throw Error("linux.cgroupsPath: \"" + cgroups_path +
+                    "\" is a systemd slice:prefix:name path; use --systemd-cgroup (not supported yet)");
     Manager m;
     for (const auto& h : discover()) {
         std::string rel;
@@ -101,8 +102,12 @@ Manager Manager::plan(const std::string& cgroups_path, const std::string& id) {
 nlohmann::json Manager::to_json() const {
     nlohmann::json a = nlohmann::json::array();
     for (const auto& d : dirs_)
-        a.push_back({{"mountpoint", d.h.mountpoint}, {"name", d.h.name}, {"options", d.h.options},
-                     {"controllers", d.h.controllers}, {"v2", d.h.v2}, {"path", d.path}});
+        a.push_back({{"mountpoint", d.h.mountpoint},
+                     {"name", d.h.name},
+                     {"options", d.h.options},
+                     {"controllers", d.h.controllers},
+                     {"v2", d.h.v2},
+                     {"path", d.path}});
     return a;
 }
 
@@ -155,7 +160,9 @@ void Manager::create() {
     }
 }
 
-void Manager::apply(const spec::Resources& r) { apply_resources(*this, r); }
+void Manager::apply(const spec::Resources& r) {
+    apply_resources(*this, r);
+}
 
 void Manager::add(pid_t pid) const {
     for (const auto& d : dirs_) {

@@ -12,9 +12,9 @@
 namespace docklock::cgroups {
 
 struct Hierarchy {
-    std::string mountpoint;   // /sys/fs/cgroup/memory, /sys/fs/cgroup/unified, /sys/fs/cgroup
-    std::string name;         // directory name inside the container's /sys/fs/cgroup ("" for a pure v2 host)
-    std::string options;      // v1 subsystem options ("memory", "name=systemd")
+    std::string mountpoint;  // /sys/fs/cgroup/memory, /sys/fs/cgroup/unified, /sys/fs/cgroup
+    std::string name;        // directory name inside the container's /sys/fs/cgroup ("" for a pure v2 host)
+    std::string options;     // v1 subsystem options ("memory", "name=systemd")
     std::vector<std::string> controllers;
     bool v2 = false;
 };
@@ -36,11 +36,11 @@ public:
     static Manager from_json(const nlohmann::json& j);
     nlohmann::json to_json() const;
 
-    void create();                                 // mkdir each dir (and parents); cpuset inherited on v1
-    void apply(const spec::Resources& r);          // write resource files; errors name the field
-    void add(pid_t pid) const;                     // write pid into every hierarchy
-    std::vector<pid_t> pids() const;               // every process in the container's cgroup
-    void destroy() const;                          // kill what is left, rmdir (idempotent)
+    void create();                         // mkdir each dir (and parents); cpuset inherited on v1
+    void apply(const spec::Resources& r);  // write resource files; errors name the field
+    void add(pid_t pid) const;             // write pid into every hierarchy
+    std::vector<pid_t> pids() const;       // every process in the container's cgroup
+    void destroy() const;                  // kill what is left, rmdir (idempotent)
     bool exists() const;
     const std::vector<Dir>& dirs() const { return dirs_; }
     std::string dir_of(const std::string& controller) const;  // "" if not mounted

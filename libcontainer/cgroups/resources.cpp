@@ -30,9 +30,17 @@ std::vector<spec::DeviceRule> default_device_rules() {
     auto c = [](std::optional<int64_t> maj, std::optional<int64_t> min, const char* acc) {
         return spec::DeviceRule{true, "c", maj, min, acc};
     };
-    return {c(std::nullopt, std::nullopt, "m"), spec::DeviceRule{true, "b", std::nullopt, std::nullopt, "m"},
-            c(1, 3, "rwm"), c(1, 5, "rwm"), c(1, 7, "rwm"), c(1, 8, "rwm"), c(1, 9, "rwm"),
-            c(5, 0, "rwm"), c(5, 1, "rwm"), c(5, 2, "rwm"), c(136, std::nullopt, "rwm")};
+    return {c(std::nullopt, std::nullopt, "m"),
+            spec::DeviceRule{true, "b", std::nullopt, std::nullopt, "m"},
+            c(1, 3, "rwm"),
+            c(1, 5, "rwm"),
+            c(1, 7, "rwm"),
+            c(1, 8, "rwm"),
+            c(1, 9, "rwm"),
+            c(5, 0, "rwm"),
+            c(5, 1, "rwm"),
+            c(5, 2, "rwm"),
+            c(136, std::nullopt, "rwm")};
 }
 
 void apply_v1(const Manager& m, const spec::Resources& r) {
@@ -40,13 +48,17 @@ void apply_v1(const Manager& m, const spec::Resources& r) {
         std::string mem = m.dir_of("memory");
         const auto& x = *r.memory;
         if (x.limit) put(mem, "memory.limit_in_bytes", std::to_string(*x.limit), "linux.resources.memory.limit");
-        if (x.reservation) put(mem, "memory.soft_limit_in_bytes", std::to_string(*x.reservation), "linux.resources.memory.reservation");
+        if (x.reservation)
+            put(mem, "memory.soft_limit_in_bytes", std::to_string(*x.reservation), "linux.resources.memory.reservation");
         if (x.swap && fs::exists(fs::join(mem, "memory.memsw.limit_in_bytes")))
             put(mem, "memory.memsw.limit_in_bytes", std::to_string(*x.swap), "linux.resources.memory.swap");
-        if (x.swappiness && *x.swappiness <= 100) put(mem, "memory.swappiness", std::to_string(*x.swappiness), "linux.resources.memory.swappiness");
-        if (x.disableOOMKiller && *x.disableOOMKiller) put(mem, "memory.oom_control", "1", "linux.resources.memory.disableOOMKiller");
+        if (x.swappiness && *x.swappiness <= 100)
+            put(mem, "memory.swappiness", std::to_string(*x.swappiness), "linux.resources.memory.swappiness");
+        if (x.disableOOMKiller && *x.disableOOMKiller)
+            put(mem, "memory.oom_control", "1", "linux.resources.memory.disableOOMKiller");
     }
-    if (r.pidsLimit) put(m.dir_of("pids"), "pids.max", *r.pidsLimit <= 0 ? "max" : std::to_string(*r.pidsLimit), "linux.resources.pids.limit");
+    if (r.pidsLimit)
+        put(m.dir_of("pids"), "pids.max", *r.pidsLimit <= 0 ? "max" : std::to_string(*r.pidsLimit), "linux.resources.pids.limit");
     if (r.cpu) {
         std::string cpu = m.dir_of("cpu"), cs = m.dir_of("cpuset");
         const auto& c = *r.cpu;

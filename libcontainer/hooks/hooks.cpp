@@ -48,7 +48,8 @@ int run_one(const process::HookPlan& h, const char* state, size_t len, CBuf<512>
     }
     ::close(in[0]);
     // The hook may not read stdin at all: ignore EPIPE rather than die of SIGPIPE.
-    struct sigaction ign{}, old{};
+    struct sigaction ign {
+    }, old{};
     ign.sa_handler = SIG_IGN;
     ::sigaction(SIGPIPE, &ign, &old);
     size_t off = 0;

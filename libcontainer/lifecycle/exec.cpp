@@ -7,11 +7,11 @@
 #include "../cgroups/cgroups.hpp"
 #include "../process/launcher.hpp"
 #include "../process/plan_builder.hpp"
+#include "../process/sync.hpp"
 #include "../util/error.hpp"
 #include "../util/fd.hpp"
 #include "../util/fs.hpp"
 #include "../util/log.hpp"
-#include "../process/sync.hpp"
 #include "lifecycle.hpp"
 #include "tty_proxy.hpp"
 
@@ -72,8 +72,8 @@ int exec(state::Store& store, const ExecOptions& o) {
     if (st != state::Status::Running && st != state::Status::Created)
         throw Error("cannot exec in container \"" + o.id + "\": it is " + state::to_string(st));
     spec::Spec s = spec::parse_spec(fs::read_file(c.path("config.json")));
-    spec::Process requested = o.process_file.empty() ? inline_process(s, o)
-                                                     : spec::parse_process(fs::read_file(o.process_file), o.process_file);
+    spec::Process requested =
+        o.process_file.empty() ? inline_process(s, o) : spec::parse_process(fs::read_file(o.process_file), o.process_file);
     if (requested.args.empty()) throw Error(o.process_file + ": process.args: must not be empty");
     std::vector<policy::Finding> findings;
     spec::Process proc = policy::apply_to_process(requested, o.policy, policy::HostFacts::probe(), findings);

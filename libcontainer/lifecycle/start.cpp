@@ -18,14 +18,17 @@ namespace docklock::lifecycle {
 
 UniqueFd connect_unix(const std::string& path, const char* what);  // create.cpp
 
-static spec::Spec load_config(const state::Container& c) { return spec::parse_spec(fs::read_file(c.path("config.json"))); }
+static spec::Spec load_config(const state::Container& c) {
+    return spec::parse_spec(fs::read_file(c.path("config.json")));
+}
 
 void start(state::Store& store, const std::string& id) {
     state::Container c = store.open(id);
     c.lock();
     c.load();
     state::Status st = c.status();
-    if (st != state::Status::Created) throw Error("cannot start container \"" + id + "\": it is " + state::to_string(st) + ", not created");
+    if (st != state::Status::Created)
+        throw Error("cannot start container \"" + id + "\": it is " + state::to_string(st) + ", not created");
     spec::Spec s = load_config(c);
     UniqueFd conn = connect_unix(c.path("start.sock"), "connect to container init at");
     std::string state = state_json(c, "created");

@@ -50,7 +50,8 @@ void intersect_caps(spec::Process& p, const HostFacts& host, std::vector<Finding
 
 }  // namespace
 
-spec::Process apply_to_process(const spec::Process& requested, const Policy&, const HostFacts& host, std::vector<Finding>& findings) {
+spec::Process apply_to_process(const spec::Process& requested, const Policy&, const HostFacts& host,
+                               std::vector<Finding>& findings) {
     spec::Process p = requested;
     intersect_caps(p, host, findings);
     return p;

@@ -15,7 +15,7 @@ namespace docklock::policy {
 struct HostFacts {
     uint64_t bounding = ~0ULL;  // the runtime's own bounding set: nothing outside it can be granted
     bool apparmor = false;
-    static HostFacts probe();   // reads the running host (the only impure part, done by the caller)
+    static HostFacts probe();  // reads the running host (the only impure part, done by the caller)
 };
 
 struct Finding {

@@ -10,8 +10,12 @@ namespace docklock::process {
 
 static int g_sync_fd = -1;
 
-void child_set_sync_fd(int fd) { g_sync_fd = fd; }
-int child_sync_fd() { return g_sync_fd; }
+void child_set_sync_fd(int fd) {
+    g_sync_fd = fd;
+}
+int child_sync_fd() {
+    return g_sync_fd;
+}
 
 void child_close_fds(int first, const std::vector<int>& keep) {
     unsigned lo = static_cast<unsigned>(first);

@@ -50,11 +50,13 @@ int write_proc(const char* path, const char* value) {
 
 void join_namespaces(const InitPlan& p) {
     for (const auto& [fd, type] : p.join)
-        if (::setns(fd, type) < 0) child_die("join namespace", type == CLONE_NEWNET ? "net" : type == CLONE_NEWNS ? "mnt" : "", errno);
+        if (::setns(fd, type) < 0)
+            child_die("join namespace", type == CLONE_NEWNET ? "net" : type == CLONE_NEWNS ? "mnt" : "", errno);
 }
 
 void setup_process_env(const InitPlan& p) {
-    if (p.set_hostname && ::sethostname(p.hostname.c_str(), p.hostname.size()) < 0) child_die("sethostname", p.hostname.c_str(), errno);
+    if (p.set_hostname && ::sethostname(p.hostname.c_str(), p.hostname.size()) < 0)
+        child_die("sethostname", p.hostname.c_str(), errno);
     if (p.set_domainname && ::setdomainname(p.domainname.c_str(), p.domainname.size()) < 0)
         child_die("setdomainname", p.domainname.c_str(), errno);
     for (const auto& [path, value] : p.sysctls)
@@ -130,7 +132,8 @@ void run_hooks_in_container(const std::vector<HookPlan>& hooks, const char* stat
 
 void container_main(const InitPlan& p, int sync_fd) {
     child_set_sync_fd(sync_fd);
-    if (!p.needs_stage1) ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);  // a runtime killed mid-create takes its half-made child along
+    if (!p.needs_stage1)
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);  // a runtime killed mid-create takes its half-made child along
     static char state[sync::kMaxPayload + 1];
     wait_for(sync_fd, sync::Msg::Go, nullptr, 0);
     if (p.new_userns) {
@@ -162,7 +165,8 @@ void container_main(const InitPlan& p, int sync_fd) {
     }
     if (p.exec_mode) setup_process_env(p);
 
-    if (p.new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, nullptr) < 0 && errno != ENOSYS && errno != EACCES)
+    if (p.new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, nullptr) < 0 && errno != ENOSYS &&
+        errno != EACCES)
         child_die("join a new session keyring", "", errno);
     if (p.terminal) setup_console(p);
     apply_lsm_labels(p.creds);

@@ -55,7 +55,8 @@ pid_t clone_flags(int flags) {
 
 std::string map_text(const std::vector<spec::IdMapping>& ms) {
     std::string s;
-    for (const auto& m : ms) s += std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " + std::to_string(m.size) + "\n";
+    for (const auto& m : ms)
+        s += std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " + std::to_string(m.size) + "\n";
     return s;
 }
 
@@ -73,7 +74,9 @@ struct ChildGuard {
 
 }  // namespace
 
-void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+void become_subreaper() {
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
 
 pid_t launch(InitPlan& plan, const LaunchInputs& in) {
     int sv[2];
@@ -82,7 +85,8 @@ pid_t launch(InitPlan& plan, const LaunchInputs& in) {
     become_subreaper();
 
     plan.keep_fds = {sv[1]};
-    for (int fd : {plan.start_listen_fd, plan.console_sock}) if (fd >= 0) plan.keep_fds.push_back(fd);
+    for (int fd : {plan.start_listen_fd, plan.console_sock})
+        if (fd >= 0) plan.keep_fds.push_back(fd);
     for (const auto& [fd, t] : plan.join) plan.keep_fds.push_back(fd);
     std::sort(plan.keep_fds.begin(), plan.keep_fds.end());
 
@@ -115,7 +119,8 @@ pid_t launch(InitPlan& plan, const LaunchInputs& in) {
 
     if (plan.needs_stage1) {
         stage1.pid = first;
-        if (!sync::recv(parent_end.get(), h, payload, sizeof payload) || h.type != sync::Msg::ChildPid) throw child_error("while joining namespaces");
+        if (!sync::recv(parent_end.get(), h, payload, sizeof payload) || h.type != sync::Msg::ChildPid)
+            throw child_error("while joining namespaces");
         guard.pid = h.value;
         ::waitpid(first, nullptr, 0);
         stage1.pid = -1;

@@ -108,10 +108,10 @@ struct SeccompPlan {
 };
 
 struct InitPlan {
-    bool exec_mode = false;                // exec into an existing container (no rootfs setup)
-    int clone_flags = 0;                   // CLONE_NEW* to create
-    std::vector<std::pair<int, int>> join; // (fd, CLONE_NEW*) to join, user namespace first
-    bool needs_stage1 = false;             // joining a user or pid namespace needs a middle process
+    bool exec_mode = false;                 // exec into an existing container (no rootfs setup)
+    int clone_flags = 0;                    // CLONE_NEW* to create
+    std::vector<std::pair<int, int>> join;  // (fd, CLONE_NEW*) to join, user namespace first
+    bool needs_stage1 = false;              // joining a user or pid namespace needs a middle process
     bool new_userns = false;
 
     RootfsPlan rootfs;

@@ -23,8 +23,8 @@
 namespace docklock::process {
 
 int namespace_flag(const std::string& t) {
-    static const std::map<std::string, int> m{{"mount", CLONE_NEWNS},   {"pid", CLONE_NEWPID},       {"network", CLONE_NEWNET},
-                                              {"ipc", CLONE_NEWIPC},    {"uts", CLONE_NEWUTS},       {"user", CLONE_NEWUSER},
+    static const std::map<std::string, int> m{{"mount", CLONE_NEWNS},      {"pid", CLONE_NEWPID},  {"network", CLONE_NEWNET},
+                                              {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},  {"user", CLONE_NEWUSER},
                                               {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME}};
     auto it = m.find(t);
     if (it == m.end()) throw Error("linux.namespaces: unknown namespace type \"" + t + "\"");
@@ -32,18 +32,18 @@ int namespace_flag(const std::string& t) {
 }
 
 static const char* proc_ns_name(const std::string& t) {
-    static const std::map<std::string, const char*> m{{"mount", "mnt"}, {"pid", "pid"}, {"network", "net"}, {"ipc", "ipc"},
+    static const std::map<std::string, const char*> m{{"mount", "mnt"}, {"pid", "pid"},   {"network", "net"},   {"ipc", "ipc"},
                                                       {"uts", "uts"},   {"user", "user"}, {"cgroup", "cgroup"}, {"time", "time"}};
     return m.at(t);
 }
 
 static int rlimit_number(const std::string& name, const std::string& field) {
     static const std::map<std::string, int> m{
-        {"RLIMIT_AS", RLIMIT_AS},         {"RLIMIT_CORE", RLIMIT_CORE},     {"RLIMIT_CPU", RLIMIT_CPU},
-        {"RLIMIT_DATA", RLIMIT_DATA},     {"RLIMIT_FSIZE", RLIMIT_FSIZE},   {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+        {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_CPU", RLIMIT_CPU},
+        {"RLIMIT_DATA", RLIMIT_DATA},       {"RLIMIT_FSIZE", RLIMIT_FSIZE},       {"RLIMIT_LOCKS", RLIMIT_LOCKS},
         {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
-        {"RLIMIT_NOFILE", RLIMIT_NOFILE}, {"RLIMIT_NPROC", RLIMIT_NPROC},   {"RLIMIT_RSS", RLIMIT_RSS},
-        {"RLIMIT_RTPRIO", RLIMIT_RTPRIO}, {"RLIMIT_RTTIME", RLIMIT_RTTIME}, {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+        {"RLIMIT_NOFILE", RLIMIT_NOFILE},   {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_RSS", RLIMIT_RSS},
+        {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
         {"RLIMIT_STACK", RLIMIT_STACK}};
     auto it = m.find(name);
     if (it == m.end()) throw Error(field + ": unknown rlimit \"" + name + "\"");
@@ -79,7 +79,8 @@ static void fill_process(InitPlan& p, const spec::Process& pr, const spec::Linux
     p.creds.apparmor_exec = apparmor::exec_request(pr.apparmorProfile, "process.apparmorProfile");
     if (!pr.selinuxLabel.empty()) {
         if (!fs::exists("/sys/fs/selinux/enforce"))
-            throw Error("process.selinuxLabel: SELinux label \"" + pr.selinuxLabel + "\" requested but SELinux is not enabled on this host");
+            throw Error("process.selinuxLabel: SELinux label \"" + pr.selinuxLabel +
+                        "\" requested but SELinux is not enabled on this host");
         p.creds.selinux_label = pr.selinuxLabel;
     }
     for (size_t i = 0; i < pr.rlimits.size(); ++i) {
@@ -179,16 +180,20 @@ InitPlan build_init_plan(const spec::Spec& s, const PlanInputs& in) {
         p.set_domainname = true;
     }
     for (const auto& [k, v] : l.sysctl) {
-        if (k.find("..") != std::string::npos || k.find('/') != std::string::npos) throw Error("linux.sysctl: invalid key \"" + k + "\"");
+        if (k.find("..") != std::string::npos || k.find('/') != std::string::npos)
+            throw Error("linux.sysctl: invalid key \"" + k + "\"");
         std::string path = "/proc/sys/" + k;
         for (size_t i = 10; i < path.size(); ++i)
             if (path[i] == '.') path[i] = '/';
         p.sysctls.emplace_back(path, v);
     }
     if (l.personality) {
-        if (l.personality->domain == "LINUX") p.personality = PER_LINUX;
-        else if (l.personality->domain == "LINUX32") p.personality = PER_LINUX32;
-        else throw Error("linux.personality.domain: unknown \"" + l.personality->domain + "\"");
+        if (l.personality->domain == "LINUX")
+            p.personality = PER_LINUX;
+        else if (l.personality->domain == "LINUX32")
+            p.personality = PER_LINUX32;
+        else
+            throw Error("linux.personality.domain: unknown \"" + l.personality->domain + "\"");
     }
     fill_process(p, *s.process, &l, in);
     p.create_container_hooks = hooks::plan(s.hooks.createContainer);

@@ -7,12 +7,12 @@
 namespace docklock::sync {
 
 enum class Msg : uint32_t {
-    Go = 1,         // parent -> child: cgroup joined, id maps written; proceed
-    ChildPid,       // stage1 -> parent: pid of the process it cloned (value)
-    HooksNeeded,    // child -> parent: namespaces and mounts ready, run prestart/createRuntime
-    HooksDone,      // parent -> child: payload is the state JSON for createContainer hooks
-    Ready,          // child -> parent: set up, blocked waiting for start
-    Error,          // child -> parent: value = errno, payload = message
+    Go = 1,       // parent -> child: cgroup joined, id maps written; proceed
+    ChildPid,     // stage1 -> parent: pid of the process it cloned (value)
+    HooksNeeded,  // child -> parent: namespaces and mounts ready, run prestart/createRuntime
+    HooksDone,    // parent -> child: payload is the state JSON for createContainer hooks
+    Ready,        // child -> parent: set up, blocked waiting for start
+    Error,        // child -> parent: value = errno, payload = message
 };
 
 struct Header {

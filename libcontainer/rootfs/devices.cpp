@@ -63,8 +63,10 @@ void create_devices(const process::RootfsPlan& p, int root_fd) {
     if (!p.make_dev_nodes) return;
     int dev = open_in_root(root_fd, "/dev", O_DIRECTORY | O_RDONLY);
     if (dev < 0) child_die("open", "/dev", errno);
-    static const char* const links[][2] = {{"/proc/self/fd", "fd"},   {"/proc/self/fd/0", "stdin"},
-                                           {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+    static const char* const links[][2] = {{"/proc/self/fd", "fd"},
+                                           {"/proc/self/fd/0", "stdin"},
+                                           {"/proc/self/fd/1", "stdout"},
+                                           {"/proc/self/fd/2", "stderr"},
                                            {"pts/ptmx", "ptmx"}};
     for (const auto& l : links) {
         if (std::strcmp(l[1], "ptmx") == 0) ::unlinkat(dev, "ptmx", 0);

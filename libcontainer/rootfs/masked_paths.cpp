@@ -20,7 +20,6 @@ using process::child_die;
 
 namespace {
 
-
 void mask(int root, int devnull, const char* path) {
     int fd = open_in_root(root, path, O_PATH | O_NOFOLLOW);
     if (fd < 0) {
@@ -67,7 +66,8 @@ void finalize(const process::RootfsPlan& p) {
         int devnull = open_in_root(root, "/dev/null", O_PATH | O_NOFOLLOW);
         struct stat st;
         if (devnull < 0 || ::fstat(devnull, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
-            child_die("masked paths need /dev/null to be the char device 1:3; it is not:", "/dev/null", devnull < 0 ? errno : EINVAL);
+            child_die("masked paths need /dev/null to be the char device 1:3; it is not:", "/dev/null",
+                      devnull < 0 ? errno : EINVAL);
         for (const auto& m : p.masked) mask(root, devnull, m.c_str());
         ::close(devnull);
     }

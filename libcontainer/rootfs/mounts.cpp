@@ -24,7 +24,6 @@ using process::RootfsPlan;
 
 namespace {
 
-
 int target_fd(int root_fd, const MountPlan& m, bool file) {
     int fd = mkdir_all_in_root(root_fd, m.dest.c_str(), file);
     if (fd < 0) child_die("create mount target", m.dest.c_str(), errno);
@@ -91,7 +90,8 @@ void regular_mount(int root_fd, const MountPlan& m) {
         int e = errno;
         // sysfs needs the network namespace's owner; in a foreign user namespace bind the host's instead (as runc).
         if (m.fstype == "sysfs" && (e == EPERM || e == EBUSY)) {
-            if (::mount("/sys", p.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) child_die("bind /sys onto", m.dest.c_str(), errno);
+            if (::mount("/sys", p.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
+                child_die("bind /sys onto", m.dest.c_str(), errno);
             ::close(fd);
             MountPlan ro = m;
             ro.remount_bind = true;
@@ -99,7 +99,8 @@ void regular_mount(int root_fd, const MountPlan& m) {
             return;
         }
         if (m.fstype == "mqueue" && e == EPERM) {  // mqueue in a user namespace without its own ipc: bind
-            if (::mount("/dev/mqueue", p.c_str(), nullptr, MS_BIND, nullptr) < 0) child_die("bind /dev/mqueue onto", m.dest.c_str(), errno);
+            if (::mount("/dev/mqueue", p.c_str(), nullptr, MS_BIND, nullptr) < 0)
+                child_die("bind /dev/mqueue onto", m.dest.c_str(), errno);
             ::close(fd);
             return;
         }
@@ -127,7 +128,8 @@ void cgroup_mount(const RootfsPlan& rp, int root_fd, const MountPlan& m) {
         return;
     }
     // v1 or hybrid: a tmpfs with one directory per hierarchy.
-    if (::mount("tmpfs", p.c_str(), "tmpfs", base, "mode=755") < 0) child_die("mount tmpfs for cgroups on", m.dest.c_str(), errno);
+    if (::mount("tmpfs", p.c_str(), "tmpfs", base, "mode=755") < 0)
+        child_die("mount tmpfs for cgroups on", m.dest.c_str(), errno);
     ::close(fd);
     int dir = open_in_root(root_fd, m.dest.c_str(), O_DIRECTORY | O_RDONLY);
     if (dir < 0) child_die("open", m.dest.c_str(), errno);

@@ -18,7 +18,9 @@ std::string resolve_rootfs(const spec::Spec& s, const std::string& bundle) {
     return fs::canonical_dir(p);
 }
 
-static std::string clean_dest(const std::string& d) { return d[0] == '/' ? d : "/" + d; }
+static std::string clean_dest(const std::string& d) {
+    return d[0] == '/' ? d : "/" + d;
+}
 
 process::RootfsPlan build_plan(const spec::Spec& s, const RootfsInputs& in) {
     process::RootfsPlan p;
@@ -62,15 +64,14 @@ process::RootfsPlan build_plan(const spec::Spec& s, const RootfsInputs& in) {
         p.mounts.push_back(std::move(mp));
     }
     if (in.cgroup)
-        for (const auto& d : in.cgroup->dirs())
-            p.cgroups.push_back({d.h.name, d.path, d.h.options, d.h.v2});
+        for (const auto& d : in.cgroup->dirs()) p.cgroups.push_back({d.h.name, d.path, d.h.options, d.h.v2});
     p.make_dev_nodes = !dev_bound;
     // Default devices first; linux.devices may override any of them.
     struct Def {
         const char* path;
         unsigned maj, min;
     };
-    static const Def defaults[] = {{"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+    static const Def defaults[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
                                    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
     auto overridden = [&](const std::string& path) {
         for (const auto& d : l.devices)
@@ -83,7 +84,8 @@ process::RootfsPlan build_plan(const spec::Spec& s, const RootfsInputs& in) {
     for (const auto& d : l.devices) {
         mode_t type = d.type == "b" ? S_IFBLK : d.type == "p" ? S_IFIFO : S_IFCHR;
         p.devices.push_back({d.path, type | (d.fileMode.value_or(0666) & 07777),
-                             makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor)), d.uid.value_or(0), d.gid.value_or(0)});
+                             makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor)), d.uid.value_or(0),
+                             d.gid.value_or(0)});
     }
     p.masked = l.maskedPaths;
     p.readonly_paths = l.readonlyPaths;

@@ -9,7 +9,7 @@
 namespace docklock::rootfs {
 
 struct RootfsInputs {
-    std::string bundle;   // absolute bundle directory
+    std::string bundle;  // absolute bundle directory
     bool new_userns = false;
     bool cgroupns = false;
     bool no_pivot = false;

@@ -22,19 +22,33 @@ nlohmann::json default_config(bool rootless) {
         {"hostname", "docklock"},
         {"mounts",
          {{{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"}},
-          {{"destination", "/dev"}, {"type", "tmpfs"}, {"source", "tmpfs"},
+          {{"destination", "/dev"},
+           {"type", "tmpfs"},
+           {"source", "tmpfs"},
            {"options", {"nosuid", "strictatime", "mode=755", "size=65536k"}}},
-          {{"destination", "/dev/pts"}, {"type", "devpts"}, {"source", "devpts"},
+          {{"destination", "/dev/pts"},
+           {"type", "devpts"},
+           {"source", "devpts"},
            {"options", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}}},
-          {{"destination", "/dev/shm"}, {"type", "tmpfs"}, {"source", "shm"},
+          {{"destination", "/dev/shm"},
+           {"type", "tmpfs"},
+           {"source", "shm"},
            {"options", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}}},
           {{"destination", "/dev/mqueue"}, {"type", "mqueue"}, {"source", "mqueue"}, {"options", {"nosuid", "noexec", "nodev"}}},
           {{"destination", "/sys"}, {"type", "sysfs"}, {"source", "sysfs"}, {"options", {"nosuid", "noexec", "nodev", "ro"}}},
-          {{"destination", "/sys/fs/cgroup"}, {"type", "cgroup"}, {"source", "cgroup"},
+          {{"destination", "/sys/fs/cgroup"},
+           {"type", "cgroup"},
+           {"source", "cgroup"},
            {"options", {"nosuid", "noexec", "nodev", "relatime", "ro"}}}}},
         {"linux",
          {{"resources", {{"devices", {{{"allow", false}, {"access", "rwm"}}}}}},
-          {"namespaces", {{{"type", "pid"}}, {{"type", "network"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}}, {{"type", "cgroup"}}}},
+          {"namespaces",
+           {{{"type", "pid"}},
+            {{"type", "network"}},
+            {{"type", "ipc"}},
+            {{"type", "uts"}},
+            {{"type", "mount"}},
+            {{"type", "cgroup"}}}},
           {"maskedPaths",
            {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
             "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"}},
@@ -44,12 +58,16 @@ nlohmann::json default_config(bool rootless) {
         l.erase("resources");
         l["uidMappings"] = {{{"containerID", 0}, {"hostID", ::getuid()}, {"size", 1}}};
         l["gidMappings"] = {{{"containerID", 0}, {"hostID", ::getgid()}, {"size", 1}}};
-        l["namespaces"] = {{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}}, {{"type", "cgroup"}}, {{"type", "user"}}};
+        l["namespaces"] = {{{"type", "pid"}},   {{"type", "ipc"}},    {{"type", "uts"}},
+                           {{"type", "mount"}}, {{"type", "cgroup"}}, {{"type", "user"}}};
         auto& m = c["mounts"];
         json out = json::array();
         for (auto& e : m) {
             if (e["destination"] == "/sys") {
-                e = {{"destination", "/sys"}, {"type", "none"}, {"source", "/sys"}, {"options", {"rbind", "nosuid", "noexec", "nodev", "ro"}}};
+                e = {{"destination", "/sys"},
+                     {"type", "none"},
+                     {"source", "/sys"},
+                     {"options", {"rbind", "nosuid", "noexec", "nodev", "ro"}}};
             } else if (e["destination"] == "/sys/fs/cgroup") {
                 continue;
             } else if (e["destination"] == "/dev/pts") {

@@ -83,11 +83,13 @@ private:
     std::string origin_;
 };
 
-inline std::string sub(const std::string& path, const char* key) { return path.empty() ? std::string(key) : path + "." + key; }
+inline std::string sub(const std::string& path, const char* key) {
+    return path.empty() ? std::string(key) : path + "." + key;
+}
 
 // Field helpers: assign only when the key is present and not null.
-#define OPT(obj, key, path, out, conv) \
-    do {                                                       \
+#define OPT(obj, key, path, out, conv)                                                  \
+    do {                                                                                \
         if (const json* v_ = Reader::at(obj, key)) (out) = r.conv(*v_, sub(path, key)); \
     } while (0)
 
@@ -138,7 +140,8 @@ Process process(const Reader& r, const json& j, const std::string& p) {
         OPT(*u, "gid", up, pr.user.gid, u32);
         if (const json* m = Reader::at(*u, "umask")) pr.user.umask = r.u32(*m, up + ".umask");
         if (const json* g = Reader::at(*u, "additionalGids"))
-            r.array(*g, up + ".additionalGids", [&](const json& e, const std::string& ep) { pr.user.additionalGids.push_back(r.u32(e, ep)); });
+            r.array(*g, up + ".additionalGids",
+                    [&](const json& e, const std::string& ep) { pr.user.additionalGids.push_back(r.u32(e, ep)); });
         OPT(*u, "username", up, pr.user.username, str);
     }
     OPT(j, "args", p, pr.args, strings);
@@ -208,9 +211,14 @@ Resources resources(const Reader& r, const json& j, const std::string& p) {
         std::string mp = p + ".memory";
         r.object(*m, mp);
         Memory mem;
-        auto i = [&](const char* k, std::optional<int64_t>& out) { if (const json* v = Reader::at(*m, k)) out = r.i64(*v, mp + "." + k); };
-        i("limit", mem.limit); i("reservation", mem.reservation); i("swap", mem.swap);
-        i("kernel", mem.kernel); i("kernelTCP", mem.kernelTCP);
+        auto i = [&](const char* k, std::optional<int64_t>& out) {
+            if (const json* v = Reader::at(*m, k)) out = r.i64(*v, mp + "." + k);
+        };
+        i("limit", mem.limit);
+        i("reservation", mem.reservation);
+        i("swap", mem.swap);
+        i("kernel", mem.kernel);
+        i("kernelTCP", mem.kernelTCP);
         if (const json* v = Reader::at(*m, "swappiness")) mem.swappiness = r.u64(*v, mp + ".swappiness");
         if (const json* v = Reader::at(*m, "disableOOMKiller")) mem.disableOOMKiller = r.boolean(*v, mp + ".disableOOMKiller");
         if (const json* v = Reader::at(*m, "useHierarchy")) mem.useHierarchy = r.boolean(*v, mp + ".useHierarchy");
@@ -221,10 +229,19 @@ Resources resources(const Reader& r, const json& j, const std::string& p) {
         std::string cp = p + ".cpu";
         r.object(*c, cp);
         Cpu cpu;
-        auto u = [&](const char* k, std::optional<uint64_t>& out) { if (const json* v = Reader::at(*c, k)) out = r.u64(*v, cp + "." + k); };
-        auto i = [&](const char* k, std::optional<int64_t>& out) { if (const json* v = Reader::at(*c, k)) out = r.i64(*v, cp + "." + k); };
-        u("shares", cpu.shares); u("period", cpu.period); u("realtimePeriod", cpu.realtimePeriod); u("burst", cpu.burst);
-        i("quota", cpu.quota); i("realtimeRuntime", cpu.realtimeRuntime); i("idle", cpu.idle);
+        auto u = [&](const char* k, std::optional<uint64_t>& out) {
+            if (const json* v = Reader::at(*c, k)) out = r.u64(*v, cp + "." + k);
+        };
+        auto i = [&](const char* k, std::optional<int64_t>& out) {
+            if (const json* v = Reader::at(*c, k)) out = r.i64(*v, cp + "." + k);
+        };
+        u("shares", cpu.shares);
+        u("period", cpu.period);
+        u("realtimePeriod", cpu.realtimePeriod);
+        u("burst", cpu.burst);
+        i("quota", cpu.quota);
+        i("realtimeRuntime", cpu.realtimeRuntime);
+        i("idle", cpu.idle);
         OPT(*c, "cpus", cp, cpu.cpus, str);
         OPT(*c, "mems", cp, cpu.mems, str);
         res.cpu = cpu;
@@ -249,10 +266,14 @@ Resources resources(const Reader& r, const json& j, const std::string& p) {
                 if (const json* v = Reader::at(e, "leafWeight")) w.leafWeight = r.u16(*v, ep + ".leafWeight");
                 bio.weightDevice.push_back(w);
             });
-        if (const json* v = Reader::at(*b, "throttleReadBpsDevice")) bio.throttleReadBpsDevice = throttles(r, *v, bp + ".throttleReadBpsDevice");
-        if (const json* v = Reader::at(*b, "throttleWriteBpsDevice")) bio.throttleWriteBpsDevice = throttles(r, *v, bp + ".throttleWriteBpsDevice");
-        if (const json* v = Reader::at(*b, "throttleReadIOPSDevice")) bio.throttleReadIOPSDevice = throttles(r, *v, bp + ".throttleReadIOPSDevice");
-        if (const json* v = Reader::at(*b, "throttleWriteIOPSDevice")) bio.throttleWriteIOPSDevice = throttles(r, *v, bp + ".throttleWriteIOPSDevice");
+        if (const json* v = Reader::at(*b, "throttleReadBpsDevice"))
+            bio.throttleReadBpsDevice = throttles(r, *v, bp + ".throttleReadBpsDevice");
+        if (const json* v = Reader::at(*b, "throttleWriteBpsDevice"))
+            bio.throttleWriteBpsDevice = throttles(r, *v, bp + ".throttleWriteBpsDevice");
+        if (const json* v = Reader::at(*b, "throttleReadIOPSDevice"))
+            bio.throttleReadIOPSDevice = throttles(r, *v, bp + ".throttleReadIOPSDevice");
+        if (const json* v = Reader::at(*b, "throttleWriteIOPSDevice"))
+            bio.throttleWriteIOPSDevice = throttles(r, *v, bp + ".throttleWriteIOPSDevice");
         res.blockIO = bio;
     }
     if (const json* h = Reader::at(j, "hugepageLimits"))
@@ -422,7 +443,8 @@ Spec parse_spec_json(const json& j, const std::string& origin) {
         r.object(*h, "hooks");
         auto list = [&](const char* k, std::vector<Hook>& out) {
             if (const json* v = Reader::at(*h, k))
-                r.array(*v, std::string("hooks.") + k, [&](const json& e, const std::string& ep) { out.push_back(hook(r, e, ep)); });
+                r.array(*v, std::string("hooks.") + k,
+                        [&](const json& e, const std::string& ep) { out.push_back(hook(r, e, ep)); });
         };
         list("prestart", s.hooks.prestart);
         list("createRuntime", s.hooks.createRuntime);

@@ -101,9 +101,12 @@ json resources(const Resources& r) {
             b["weightDevice"] = a;
         }
         if (!r.blockIO->throttleReadBpsDevice.empty()) b["throttleReadBpsDevice"] = throttles(r.blockIO->throttleReadBpsDevice);
-        if (!r.blockIO->throttleWriteBpsDevice.empty()) b["throttleWriteBpsDevice"] = throttles(r.blockIO->throttleWriteBpsDevice);
-        if (!r.blockIO->throttleReadIOPSDevice.empty()) b["throttleReadIOPSDevice"] = throttles(r.blockIO->throttleReadIOPSDevice);
-        if (!r.blockIO->throttleWriteIOPSDevice.empty()) b["throttleWriteIOPSDevice"] = throttles(r.blockIO->throttleWriteIOPSDevice);
+        if (!r.blockIO->throttleWriteBpsDevice.empty())
+            b["throttleWriteBpsDevice"] = throttles(r.blockIO->throttleWriteBpsDevice);
+        if (!r.blockIO->throttleReadIOPSDevice.empty())
+            b["throttleReadIOPSDevice"] = throttles(r.blockIO->throttleReadIOPSDevice);
+        if (!r.blockIO->throttleWriteIOPSDevice.empty())
+            b["throttleWriteIOPSDevice"] = throttles(r.blockIO->throttleWriteIOPSDevice);
         o["blockIO"] = b;
     }
     if (!r.hugepageLimits.empty()) {
@@ -176,8 +179,11 @@ json to_json(const Process& p) {
     if (p.capabilities) {
         json c = json::object();
         const auto& k = *p.capabilities;
-        for (auto [name, v] : {std::pair{"bounding", &k.bounding}, {"effective", &k.effective},
-                               {"inheritable", &k.inheritable}, {"permitted", &k.permitted}, {"ambient", &k.ambient}})
+        for (auto [name, v] : {std::pair{"bounding", &k.bounding},
+                               {"effective", &k.effective},
+                               {"inheritable", &k.inheritable},
+                               {"permitted", &k.permitted},
+                               {"ambient", &k.ambient}})
             c[name] = *v;
         o["capabilities"] = c;
     }
@@ -215,9 +221,12 @@ json to_json(const Spec& s) {
     o["mounts"] = mounts;
     if (!s.hooks.empty()) {
         json h = json::object();
-        for (auto [name, v] : {std::pair{"prestart", &s.hooks.prestart}, {"createRuntime", &s.hooks.createRuntime},
-                               {"createContainer", &s.hooks.createContainer}, {"startContainer", &s.hooks.startContainer},
-                               {"poststart", &s.hooks.poststart}, {"poststop", &s.hooks.poststop}})
+        for (auto [name, v] : {std::pair{"prestart", &s.hooks.prestart},
+                               {"createRuntime", &s.hooks.createRuntime},
+                               {"createContainer", &s.hooks.createContainer},
+                               {"startContainer", &s.hooks.startContainer},
+                               {"poststart", &s.hooks.poststart},
+                               {"poststop", &s.hooks.poststop}})
             if (!v->empty()) h[name] = hook_list(*v);
         o["hooks"] = h;
     }

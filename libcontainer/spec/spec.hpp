@@ -119,8 +119,7 @@ struct ThrottleDevice {
 struct BlockIO {
     std::optional<uint16_t> weight, leafWeight;
     std::vector<WeightDevice> weightDevice;
-    std::vector<ThrottleDevice> throttleReadBpsDevice, throttleWriteBpsDevice, throttleReadIOPSDevice,
-        throttleWriteIOPSDevice;
+    std::vector<ThrottleDevice> throttleReadBpsDevice, throttleWriteBpsDevice, throttleReadIOPSDevice, throttleWriteIOPSDevice;
 };
 
 struct HugepageLimit {

@@ -17,7 +17,8 @@ void validate(const Spec& s, const std::string& origin) {
     if (!s.process->cwd.empty() && s.process->cwd[0] != '/') fail("process.cwd", "must be an absolute path");
     for (size_t i = 0; i < s.process->rlimits.size(); ++i) {
         const auto& r = s.process->rlimits[i];
-        if (r.type.rfind("RLIMIT_", 0) != 0) fail("process.rlimits[" + std::to_string(i) + "].type", "unknown rlimit \"" + r.type + "\"");
+        if (r.type.rfind("RLIMIT_", 0) != 0)
+            fail("process.rlimits[" + std::to_string(i) + "].type", "unknown rlimit \"" + r.type + "\"");
         if (r.soft > r.hard) fail("process.rlimits[" + std::to_string(i) + "]", "soft limit exceeds hard limit");
     }
     if (!s.linux) fail("linux", "required on Linux");
@@ -38,7 +39,8 @@ void validate(const Spec& s, const std::string& origin) {
     for (size_t i = 0; i < s.linux->devices.size(); ++i) {
         const auto& d = s.linux->devices[i];
         std::string f = "linux.devices[" + std::to_string(i) + "]";
-        if (d.type != "c" && d.type != "b" && d.type != "u" && d.type != "p") fail(f + ".type", "unknown device type \"" + d.type + "\"");
+        if (d.type != "c" && d.type != "b" && d.type != "u" && d.type != "p")
+            fail(f + ".type", "unknown device type \"" + d.type + "\"");
         if (d.path.empty() || d.path[0] != '/') fail(f + ".path", "must be an absolute path");
     }
     for (size_t i = 0; i < s.mounts.size(); ++i)

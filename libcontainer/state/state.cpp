@@ -51,7 +51,8 @@ void Container::lock() {
 
 void Container::load() {
     std::string text;
-    if (!fs::read_file_if_exists(path("state.json"), text)) throw Error("container \"" + id_ + "\" is still being created or is corrupt: no state.json");
+    if (!fs::read_file_if_exists(path("state.json"), text))
+        throw Error("container \"" + id_ + "\" is still being created or is corrupt: no state.json");
     auto j = nlohmann::json::parse(text);
     st.id = j.value("id", id_);
     st.bundle = j.value("bundle", "");
@@ -65,8 +66,9 @@ void Container::load() {
 }
 
 void Container::save() const {
-    nlohmann::json j{{"id", st.id}, {"bundle", st.bundle}, {"rootfs", st.rootfs}, {"created", st.created}, {"owner", st.owner},
-                     {"pid", st.pid}, {"pid_start", st.pid_start}, {"annotations", st.annotations}, {"cgroup", st.cgroup}};
+    nlohmann::json j{{"id", st.id},        {"bundle", st.bundle}, {"rootfs", st.rootfs},       {"created", st.created},
+                     {"owner", st.owner},  {"pid", st.pid},       {"pid_start", st.pid_start}, {"annotations", st.annotations},
+                     {"cgroup", st.cgroup}};
     fs::write_file_atomic(path("state.json"), j.dump(), 0600);
 }
 
@@ -90,8 +92,9 @@ Status Container::status() const {
 
 nlohmann::json Container::oci_state() const {
     Status s = status();
-    nlohmann::json j{{"ociVersion", "1.2.0"}, {"id", id_}, {"status", to_string(s)}, {"pid", s == Status::Stopped ? 0 : st.pid},
-                     {"bundle", st.bundle}, {"rootfs", st.rootfs}, {"created", st.created}, {"owner", st.owner}};
+    nlohmann::json j{
+        {"ociVersion", "1.2.0"}, {"id", id_},           {"status", to_string(s)}, {"pid", s == Status::Stopped ? 0 : st.pid},
+        {"bundle", st.bundle},   {"rootfs", st.rootfs}, {"created", st.created},  {"owner", st.owner}};
     if (!st.annotations.empty()) j["annotations"] = st.annotations;
     return j;
 }

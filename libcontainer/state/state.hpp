@@ -30,7 +30,8 @@ unsigned long long process_start_time(pid_t pid);
 
 class Container {
 public:
-    Container(std::string id, std::string dir, UniqueFd dirfd) : id_(std::move(id)), dir_(std::move(dir)), dirfd_(std::move(dirfd)) {}
+    Container(std::string id, std::string dir, UniqueFd dirfd)
+        : id_(std::move(id)), dir_(std::move(dir)), dirfd_(std::move(dirfd)) {}
     const std::string& id() const { return id_; }
     const std::string& dir() const { return dir_; }
     std::string path(const std::string& name) const { return dir_ + "/" + name; }

@@ -33,7 +33,10 @@ public:
     }
     const char* c_str() const { return b_; }
     size_t size() const { return n_; }
-    void clear() { n_ = 0; b_[0] = '\0'; }
+    void clear() {
+        n_ = 0;
+        b_[0] = '\0';
+    }
 
 private:
     char b_[N];

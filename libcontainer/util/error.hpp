@@ -18,6 +18,8 @@ private:
 };
 
 // Throw with the current errno appended: sys_fail("open " + path).
-[[noreturn]] inline void sys_fail(const std::string& what) { throw Error(what, errno); }
+[[noreturn]] inline void sys_fail(const std::string& what) {
+    throw Error(what, errno);
+}
 
 }  // namespace docklock

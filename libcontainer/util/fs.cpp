@@ -112,7 +112,9 @@ static void remove_at(int dirfd, const char* name) {
     if (::unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT) sys_fail(std::string("rmdir ") + name);
 }
 
-void remove_tree(const std::string& path) { remove_at(AT_FDCWD, path.c_str()); }
+void remove_tree(const std::string& path) {
+    remove_at(AT_FDCWD, path.c_str());
+}
 
 std::string join(const std::string& a, const std::string& b) {
     if (a.empty()) return b;

@@ -46,7 +46,9 @@ void configure(const std::string& path, bool json, bool debug) {
     }
 }
 
-bool debug_enabled() { return g_debug; }
+bool debug_enabled() {
+    return g_debug;
+}
 
 void write(Level l, const std::string& msg) {
     if (l == Level::Debug && !g_debug) return;
@@ -54,7 +56,8 @@ void write(Level l, const std::string& msg) {
     if (g_json)
         line = nlohmann::json{{"level", name(l)}, {"msg", msg}, {"time", now()}}.dump() + "\n";
     else
-        line = std::string(g_fd == 2 ? "docklock: " : now() + " " + name(l) + " ") + (g_fd == 2 && l != Level::Error ? std::string(name(l)) + ": " : "") + msg + "\n";
+        line = std::string(g_fd == 2 ? "docklock: " : now() + " " + name(l) + " ") +
+               (g_fd == 2 && l != Level::Error ? std::string(name(l)) + ": " : "") + msg + "\n";
     ssize_t n = ::write(g_fd, line.data(), line.size());
     (void)n;
 }

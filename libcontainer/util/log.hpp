@@ -8,10 +8,18 @@ enum class Level { Debug, Info, Warn, Error };
 
 void configure(const std::string& path, bool json, bool debug);  // path "" = stderr
 void write(Level l, const std::string& msg);
-inline void debug(const std::string& m) { write(Level::Debug, m); }
-inline void info(const std::string& m) { write(Level::Info, m); }
-inline void warn(const std::string& m) { write(Level::Warn, m); }
-inline void error(const std::string& m) { write(Level::Error, m); }
+inline void debug(const std::string& m) {
+    write(Level::Debug, m);
+}
+inline void info(const std::string& m) {
+    write(Level::Info, m);
+}
+inline void warn(const std::string& m) {
+    write(Level::Warn, m);
+}
+inline void error(const std::string& m) {
+    write(Level::Error, m);
+}
 bool debug_enabled();
 
 }  // namespace docklock::log

@@ -29,7 +29,8 @@ static void expect_clean_failure(Bundle& b, const Result& r, const std::string& 
     CHECK_THAT(r.err, Catch::Contains(needle));
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);  // one line
     CHECK_FALSE(exists(state_root() + "/" + b.id));
-    for (const char* c : {"pids", "memory", "cpu", "devices", "freezer"}) CHECK_FALSE(exists(std::string("/sys/fs/cgroup/") + c + "/docklock-test/" + b.id));
+    for (const char* c : {"pids", "memory", "cpu", "devices", "freezer"})
+        CHECK_FALSE(exists(std::string("/sys/fs/cgroup/") + c + "/docklock-test/" + b.id));
     CHECK(count_docklock_processes() == 0);
     CHECK_THAT(read("/proc/self/mountinfo"), !Catch::Contains(b.dir));
 }
@@ -44,7 +45,8 @@ TEST_CASE("a field of the wrong type is named") {
     Bundle b;
     b.config["process"]["user"]["uid"] = "root";
     b.write();
-    expect_clean_failure(b, docklock({"create", "--bundle", b.dir, b.id}), "process.user.uid: expected an unsigned integer, got string");
+    expect_clean_failure(b, docklock({"create", "--bundle", b.dir, b.id}),
+                         "process.user.uid: expected an unsigned integer, got string");
 }
 
 TEST_CASE("missing rootfs") {
@@ -58,7 +60,8 @@ TEST_CASE("unknown namespace type") {
     Bundle b;
     b.config["linux"]["namespaces"].push_back({{"type", "nosuchns"}});
     b.write();
-    expect_clean_failure(b, docklock({"create", "--bundle", b.dir, b.id}), "linux.namespaces[6].type: unknown namespace type \"nosuchns\"");
+    expect_clean_failure(b, docklock({"create", "--bundle", b.dir, b.id}),
+                         "linux.namespaces[6].type: unknown namespace type \"nosuchns\"");
 }
 
 TEST_CASE("a mount that fails half-way through setup leaves no mount and cgroup or process") {
@@ -104,7 +107,8 @@ TEST_CASE("json log format: the error is the last JSON line of --log and as cont
     Result r = docklock({"--log", log, "--log-format", "json", "create", "--bundle", b.dir, b.id});
     CHECK(r.code != 0);
     std::string text = read(log);
-    std::string last = text.substr(text.rfind('\n', text.size() - 2) == std::string::npos ? 0 : text.rfind('\n', text.size() - 2) + 1);
+    std::string last =
+        text.substr(text.rfind('\n', text.size() - 2) == std::string::npos ? 0 : text.rfind('\n', text.size() - 2) + 1);
     json j = json::parse(last);
     CHECK(j["level"] == "error");
     CHECK_THAT(j["msg"].get<std::string>(), Catch::Contains("root.path"));

@@ -14,7 +14,8 @@ TEST_CASE("a created container's init (still the docklock binary) is unreachable
     REQUIRE(b.create().code == 0);  // init is blocked before execve: /proc/1/exe is docklock
     Result r = docklock({"exec", b.id, "sh", "-c",
                          "readlink /proc/1/exe || echo no-link; cat /proc/1/exe > /dev/null 2>&1 && echo READ || echo no-read; "
-                         "echo x >> /proc/1/exe 2>/dev/null && echo WROTE || echo no-write; for f in /proc/1/fd/*; do readlink $f 2>/dev/null; done | wc -l"});
+                         "echo x >> /proc/1/exe 2>/dev/null && echo WROTE || echo no-write; for f in /proc/1/fd/*; do readlink "
+                         "$f 2>/dev/null; done | wc -l"});
     REQUIRE(r.code == 0);
     CHECK(r.out == "no-link\nno-read\nno-write\n0\n");
 }

@@ -1,7 +1,7 @@
 // Docker 20.10's real config.json files and the exact command lines its shim sends.
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -107,7 +107,8 @@ TEST_CASE("dockerd 20.10 shim command lines work end to end on default.json") {
     proc["args"] = {"sh", "-c", "tty; echo tty-ok; sleep 1"};
     std::ofstream(b.dir + "/process-tty.json") << proc.dump();
     REQUIRE(shim({"exec", "--process", b.dir + "/process-tty.json", "--console-socket", cs.path, "--detach", "--pid-file",
-                  b.dir + "/e2.pid", b.id}).code == 0);
+                  b.dir + "/e2.pid", b.id})
+                .code == 0);
     int master = cs.receive_master();
     REQUIRE(master >= 0);
     std::string out = read_until(master, "tty-ok", 5000);
@@ -128,7 +129,8 @@ TEST_CASE("dockerd 20.10 shim command lines work end to end on default.json") {
 TEST_CASE("default.json runs with Docker's seccomp profile: blocked calls get EPERM") {
     Bundle b;
     use_fixture(b, "default");
-    b.config["process"]["args"] = {"sh", "-c", "grep -E '^(Seccomp|CapEff)' /proc/self/status; unshare -U true 2>&1; hostname; cat /etc/hostname"};
+    b.config["process"]["args"] = {
+        "sh", "-c", "grep -E '^(Seccomp|CapEff)' /proc/self/status; unshare -U true 2>&1; hostname; cat /etc/hostname"};
     Result r = b.run();
     REQUIRE(r.code == 0);
     CHECK_THAT(r.out, Catch::Contains("Seccomp:\t2"));

@@ -59,7 +59,8 @@ Result run(const std::vector<std::string>& argv, const std::string& input, int t
     };
     bool exited = false;
     while (!exited && (fds[0].fd >= 0 || fds[1].fd >= 0)) {
-        int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+        int ms = static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
         if (ms <= 0) {
             kill(pid, SIGKILL);
             r.err += "\n[harness: timed out]";
@@ -105,7 +106,8 @@ Result docklock(const std::vector<std::string>& args, const std::string& input) 
     std::vector<std::string> a{DOCKLOCK_BIN, "--root", state_root()};
     a.insert(a.end(), args.begin(), args.end());
     Result r = run(a, input);
-    if (r.code != 0 && !r.err.empty()) std::cerr << "[docklock " << (args.empty() ? "" : args[0]) << " exit " << r.code << "] " << r.err;
+    if (r.code != 0 && !r.err.empty())
+        std::cerr << "[docklock " << (args.empty() ? "" : args[0]) << " exit " << r.code << "] " << r.err;
     return r;
 }
 

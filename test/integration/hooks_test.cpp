@@ -1,10 +1,10 @@
 // Hooks run at the points the runtime-spec defines, with the state on stdin.
 #include <sys/stat.h>
 
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 #include "harness.hpp"
 
@@ -14,7 +14,10 @@ using nlohmann::json;
 static json hook(const std::string& log, const std::string& name) {
     // busybox sh from the host rootfs copy: append "<name> <status> <pid> <mount ns>" per call
     return {{"path", "/bin/sh"},
-            {"args", {"sh", "-c", "read s; echo \"" + name + " $(echo \"$s\" | tr -d ' ' | grep -o '\"status\":\"[a-z]*\"') $X $(readlink /proc/self/ns/mnt)\" >> " + log}},
+            {"args",
+             {"sh", "-c",
+              "read s; echo \"" + name +
+                  " $(echo \"$s\" | tr -d ' ' | grep -o '\"status\":\"[a-z]*\"') $X $(readlink /proc/self/ns/mnt)\" >> " + log}},
             {"env", {"X=" + name + "-env"}}};
 }
 

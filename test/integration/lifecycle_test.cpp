@@ -39,7 +39,8 @@ TEST_CASE("create blocks init until start; state follows the process") {
     CHECK(again.code != 0);
     CHECK_THAT(again.err, Catch::Contains("running"));
     REQUIRE(docklock({"kill", b.id, "KILL"}).code == 0);
-    for (int i = 0; i < 100 && state_of(b.id)["status"] != "stopped"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (int i = 0; i < 100 && state_of(b.id)["status"] != "stopped"; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     CHECK(state_of(b.id)["status"] == "stopped");
     REQUIRE(docklock({"delete", b.id}).code == 0);
     Result gone = docklock({"state", b.id});
@@ -102,7 +103,8 @@ TEST_CASE("kill takes signal names and numbers and --all reaches every process")
     CHECK(trim(read(sig)) == "got-usr1");
     CHECK(docklock({"kill", b.id, "NOSUCHSIG"}).code != 0);
     REQUIRE(docklock({"kill", "--all", b.id, "9"}).code == 0);
-    for (int i = 0; i < 100 && state_of(b.id)["status"] != "stopped"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (int i = 0; i < 100 && state_of(b.id)["status"] != "stopped"; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     CHECK(state_of(b.id)["status"] == "stopped");
 }
 

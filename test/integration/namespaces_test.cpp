@@ -17,8 +17,8 @@ static std::string ns_of(const std::string& pid, const char* ns) {
 
 TEST_CASE("every namespace type is created new and and differs from the host's") {
     Bundle b;
-    b.config["linux"]["namespaces"] = {{{"type", "pid"}}, {{"type", "network"}}, {{"type", "ipc"}}, {{"type", "uts"}},
-                                       {{"type", "mount"}}, {{"type", "cgroup"}}, {{"type", "time"}}};
+    b.config["linux"]["namespaces"] = {{{"type", "pid"}},   {{"type", "network"}}, {{"type", "ipc"}}, {{"type", "uts"}},
+                                       {{"type", "mount"}}, {{"type", "cgroup"}},  {{"type", "time"}}};
     b.sh("echo $$; hostname; for n in pid net ipc uts mnt cgroup time; do readlink /proc/self/ns/$n; done; ls /sys/class/net");
     Result r = b.run();
     REQUIRE(r.code == 0);

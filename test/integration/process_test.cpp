@@ -67,12 +67,14 @@ TEST_CASE("sysctl writes namespaced kernel parameters") {
 TEST_CASE("capabilities: exactly the requested sets and nothing when none are given") {
     Bundle b;
     json caps = {"CAP_CHOWN", "CAP_KILL"};
-    b.config["process"]["capabilities"] = {{"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"inheritable", json::array()}, {"ambient", json::array()}};
+    b.config["process"]["capabilities"] = {
+        {"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"inheritable", json::array()}, {"ambient", json::array()}};
     b.sh("grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status");
     Result r = b.run();
     REQUIRE(r.code == 0);
-    CHECK(r.out == "CapInh:\t0000000000000000\nCapPrm:\t0000000000000021\nCapEff:\t0000000000000021\n"
-                   "CapBnd:\t0000000000000021\nCapAmb:\t0000000000000000\n");
+    CHECK(r.out ==
+          "CapInh:\t0000000000000000\nCapPrm:\t0000000000000021\nCapEff:\t0000000000000021\n"
+          "CapBnd:\t0000000000000021\nCapAmb:\t0000000000000000\n");
     Bundle n;
     n.config["process"].erase("capabilities");
     n.sh("grep -E '^Cap(Prm|Eff|Bnd)' /proc/self/status");
@@ -103,8 +105,14 @@ TEST_CASE("no runtime fd leaks into the container; --preserve-fds passes exactly
     p.write();
     // hand fd 3 (a file) to docklock, which must pass it through
     std::string f = p.dir + "/payload";
-    { FILE* fp = fopen(f.c_str(), "w"); fputs("through fd 3\n", fp); fclose(fp); }
-    Result rp = run({"sh", "-c", std::string(DOCKLOCK_BIN) + " --root " + state_root() + " run --preserve-fds 1 --bundle " + p.dir + " " + p.id + " 3<" + f});
+    {
+        FILE* fp = fopen(f.c_str(), "w");
+        fputs("through fd 3\n", fp);
+        fclose(fp);
+    }
+    Result rp = run({"sh", "-c",
+                     std::string(DOCKLOCK_BIN) + " --root " + state_root() + " run --preserve-fds 1 --bundle " + p.dir + " " +
+                         p.id + " 3<" + f});
     CHECK(rp.code == 0);
     CHECK(rp.out == "through fd 3\n");
 }
@@ -116,7 +124,8 @@ TEST_CASE("exec runs in the container's namespaces and cgroup and confinement") 
     json st = json::parse(docklock({"state", b.id}).out);
     int pid = st["pid"];
     Result r = docklock({"exec", "--env", "X=1", "--cwd", "/tmp", "--user", "1000:1000", b.id, "sh", "-c",
-                         "echo $X; pwd; id -u; hostname; cat /proc/1/comm; grep NoNewPrivs /proc/self/status; cat /proc/self/cgroup | grep pids"});
+                         "echo $X; pwd; id -u; hostname; cat /proc/1/comm; grep NoNewPrivs /proc/self/status; cat "
+                         "/proc/self/cgroup | grep pids"});
     REQUIRE(r.code == 0);
     CHECK_THAT(r.out, Catch::StartsWith("1\n/tmp\n1000\ndocklock-test\nsleep\nNoNewPrivs:\t1\n"));
     CHECK_THAT(r.out, Catch::Contains("pids:/docklock-test/" + b.id));

@@ -41,13 +41,20 @@ TEST_CASE("malformed and wrong-typed config.json name the field") {
                Catch::Contains("process.user.uid"));
     CHECK_THAT(error_of(R"({"ociVersion":"1.0.2","root":{"path":"r"},"process":{"args":"sh"},"linux":{}})"),
                Catch::Contains("process.args: expected an array"));
-    CHECK_THAT(error_of(R"({"ociVersion":"1.0.2","root":{"path":"r"},"process":{"args":["sh"]},"linux":{"namespaces":[{"type":"bogus"}]}})"),
-               Catch::Contains("linux.namespaces[0].type: unknown namespace type \"bogus\""));
-    CHECK_THAT(error_of(R"({"ociVersion":"1.0.2","root":{"path":"r"},"process":{"args":["sh"]},"mounts":[{"destination":"/x","options":[1]}],"linux":{}})"),
-               Catch::Contains("mounts[0].options[0]: expected a string"));
-    CHECK_THAT(error_of(R"({"ociVersion":"1.0.2","root":{"path":"r"},"process":{"args":["sh"]},"linux":{"resources":{"memory":{"limit":"big"}}}})"),
-               Catch::Contains("linux.resources.memory.limit: expected an integer"));
-    CHECK_THAT(error_of(R"({"ociVersion":"1.0.2","process":{"args":["sh"]},"linux":{}})"), Catch::Contains("root.path: required"));
+    CHECK_THAT(
+        error_of(
+            R"({"ociVersion":"1.0.2","root":{"path":"r"},"process":{"args":["sh"]},"linux":{"namespaces":[{"type":"bogus"}]}})"),
+        Catch::Contains("linux.namespaces[0].type: unknown namespace type \"bogus\""));
+    CHECK_THAT(
+        error_of(
+            R"({"ociVersion":"1.0.2","root":{"path":"r"},"process":{"args":["sh"]},"mounts":[{"destination":"/x","options":[1]}],"linux":{}})"),
+        Catch::Contains("mounts[0].options[0]: expected a string"));
+    CHECK_THAT(
+        error_of(
+            R"({"ociVersion":"1.0.2","root":{"path":"r"},"process":{"args":["sh"]},"linux":{"resources":{"memory":{"limit":"big"}}}})"),
+        Catch::Contains("linux.resources.memory.limit: expected an integer"));
+    CHECK_THAT(error_of(R"({"ociVersion":"1.0.2","process":{"args":["sh"]},"linux":{}})"),
+               Catch::Contains("root.path: required"));
     CHECK_THAT(error_of(R"({"ociVersion":"1.0.2","root":{"path":"r"},"process":{"args":["sh"]},"linux":{},"hostname":5})"),
                Catch::Contains("hostname: expected a string"));
 }
