@@ -95,6 +95,8 @@ static void fill_process(InitPlan& p, const spec::Process& pr, const spec::Linux
     if (l && l->seccomp) {
         std::vector<std::string> skipped;
         p.seccomp = seccomp::compile(*l->seccomp, &skipped);
+        if (p.seccomp.notify)  // fail closed rather than run without the agent the profile relies on
+            throw Error("linux.seccomp: SCMP_ACT_NOTIFY and listenerPath are not supported yet");
         if (in.notes && !skipped.empty()) {
             std::string s;
             for (const auto& n : skipped) s += (s.empty() ? "" : " ") + n;

@@ -16,6 +16,10 @@ using nlohmann::json;
 
 // Point a fixture at this bundle: rootfs, the resolv.conf/hostname/hosts binds, cgroupsPath, no netns path.
 static void use_fixture(Bundle& b, const std::string& name) {
+    if (!exists(FIXTURES_DIR)) {
+        std::cout << "SKIP: the Docker fixtures are not at " FIXTURES_DIR " (shared/ beside the checkout)\n";
+        std::exit(77);
+    }
     json c = json::parse(read(std::string(FIXTURES_DIR) + "/" + name + ".json"));
     c["root"]["path"] = b.dir + "/rootfs";
     for (auto& m : c["mounts"]) {

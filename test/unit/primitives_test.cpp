@@ -1,0 +1,69 @@
+// Pure pieces: mount options, signals, capability names, seccomp compilation.
+#include <linux/mount.h>
+#include <signal.h>
+#include <sys/mount.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "caps/caps.hpp"
+#include "libcontainer/lifecycle/lifecycle.hpp"
+#include "libcontainer/rootfs/mount_options.hpp"
+#include "libcontainer/util/error.hpp"
+#include "libcontainer/util/fs.hpp"
+#include "seccomp/compile.hpp"
+
+using namespace docklock;
+
+TEST_CASE("mount options split into flags, propagation, recursive attributes and data") {
+    auto m = rootfs::parse_mount_options({"rbind", "ro", "nosuid", "rslave", "rnoexec", "size=64k", "mode=755", "rw", "ro"});
+    CHECK(m.bind);
+    CHECK(m.rec);
+    CHECK((m.flags & MS_RDONLY) != 0);
+    CHECK((m.flags & MS_NOSUID) != 0);
+    CHECK(m.propagation == (MS_SLAVE | MS_REC));
+    CHECK(m.attr_set == MOUNT_ATTR_NOEXEC);
+    CHECK(m.data == "size=64k,mode=755");
+    auto c = rootfs::parse_mount_options({"nodev", "dev", "exec"});
+    CHECK((c.flags & (MS_NODEV | MS_NOEXEC)) == 0);
+}
+
+TEST_CASE("signals by name and number") {
+    CHECK(lifecycle::parse_signal("KILL") == SIGKILL);
+    CHECK(lifecycle::parse_signal("SIGTERM") == SIGTERM);
+    CHECK(lifecycle::parse_signal("sigusr1") == SIGUSR1);
+    CHECK(lifecycle::parse_signal("9") == 9);
+    CHECK_THROWS_WITH(lifecycle::parse_signal("NOPE"), Catch::Contains("unknown signal"));
+    CHECK_THROWS(lifecycle::parse_signal("0x"));
+}
+
+TEST_CASE("capability names map both ways and unknown names are errors") {
+    CHECK(caps::from_name("CAP_NET_RAW") == 13);
+    CHECK(caps::from_name("net_raw") == 13);
+    CHECK(caps::to_name(13) == "CAP_NET_RAW");
+    CHECK(caps::mask_of({"CAP_CHOWN", "CAP_KILL"}, "f") == ((1ULL << 0) | (1ULL << 5)));
+    CHECK_THROWS_WITH(caps::mask_of({"CAP_BOGUS"}, "process.capabilities.bounding"),
+                      Catch::Contains("process.capabilities.bounding: unknown capability \"CAP_BOGUS\""));
+}
+
+TEST_CASE("seccomp: Docker's default profile compiles; bad actions and operators name the field") {
+    if (!fs::exists(FIXTURES_DIR)) {
+        std::cout << "SKIP: the Docker fixtures are not at " FIXTURES_DIR "\n";
+        std::exit(77);
+    }
+    std::string text = fs::read_file(std::string(FIXTURES_DIR) + "/default.json");
+    spec::Spec s = spec::parse_spec(text);
+    REQUIRE(s.linux->seccomp);
+    std::vector<std::string> skipped;
+    auto plan = seccomp::compile(*s.linux->seccomp, &skipped);
+    CHECK(plan.present);
+    CHECK(plan.prog.size() > 100);
+    spec::Seccomp bad;
+    bad.defaultAction = "SCMP_ACT_NOPE";
+    CHECK_THROWS_WITH(seccomp::compile(bad), Catch::Contains("linux.seccomp.defaultAction: unknown seccomp action"));
+    spec::Seccomp op;
+    op.defaultAction = "SCMP_ACT_ALLOW";
+    op.syscalls.push_back({{"personality"}, "SCMP_ACT_ERRNO", std::nullopt, {{0, 1, 0, "SCMP_CMP_WHAT"}}});
+    CHECK_THROWS_WITH(seccomp::compile(op), Catch::Contains("linux.seccomp.syscalls[0].args[0].op"));
+}
