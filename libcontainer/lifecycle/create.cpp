@@ -158,8 +158,9 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
     li.gid_mappings = s.linux->gidMappings;
     li.on_hooks = [&](pid_t pid) {
         c.st.pid = pid;
+        // prestart sees "created" (as crun, and what runtime-tools checks); the 1.1 hooks see "creating".
+        hooks::run_all(s.hooks.prestart, state_json(c, "created"), "prestart");
         std::string st = state_json(c, "creating");
-        hooks::run_all(s.hooks.prestart, st, "prestart");
         hooks::run_all(s.hooks.createRuntime, st, "createRuntime");
         return st;
     };

@@ -68,7 +68,8 @@ void remove(state::Store& store, const std::string& id, bool force) {
     }
     if (have_state) {
         state::Status st = c.status();
-        if ((st == state::Status::Running || st == state::Status::Paused) && !force)
+        // The runtime-spec: deleting a container that is not stopped is an error (runc kills a created one).
+        if (st != state::Status::Stopped && !force)
             throw Error("cannot delete container \"" + id + "\": it is " + state::to_string(st) + " (use --force)");
         cgroups::Manager cg = cgroups::Manager::from_json(c.st.cgroup);
         if (st != state::Status::Stopped) {

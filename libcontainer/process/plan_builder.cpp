@@ -170,14 +170,12 @@ InitPlan build_init_plan(const spec::Spec& s, const PlanInputs& in) {
     if (const auto* m = l.find_namespace("mount"); m && !m->path.empty()) p.rootfs.setup = true;
 
     if (!s.hostname.empty()) {
-        const auto* u = l.find_namespace("uts");
-        if (!u || !u->path.empty()) throw Error("hostname: setting it needs a new uts namespace");
+        if (!l.find_namespace("uts")) throw Error("hostname: setting it needs a uts namespace (new or joined)");
         p.hostname = s.hostname;
         p.set_hostname = true;
     }
     if (!s.domainname.empty()) {
-        const auto* u = l.find_namespace("uts");
-        if (!u || !u->path.empty()) throw Error("domainname: setting it needs a new uts namespace");
+        if (!l.find_namespace("uts")) throw Error("domainname: setting it needs a uts namespace (new or joined)");
         p.domainname = s.domainname;
         p.set_domainname = true;
     }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "../process/child.hpp"
 #include "../util/cbuf.hpp"
@@ -166,9 +167,34 @@ void cgroup_mount(const RootfsPlan& rp, int root_fd, const MountPlan& m) {
 
 }  // namespace
 
+// pivot_root refuses a new root whose parent mount is shared: make the mount holding the
+// rootfs's parent directory private (walk up until a mount point answers).
+static void make_parent_mount_private(const char* rootfs) {
+    char dir[4096];
+    size_t n = std::strlen(rootfs);
+    if (n >= sizeof dir) child_die("rootfs path too long", rootfs, ENAMETOOLONG);
+    std::memcpy(dir, rootfs, n + 1);
+    for (;;) {
+        char* slash = std::strrchr(dir, '/');
+        if (!slash) return;
+        if (slash == dir) {
+            dir[1] = '\0';
+        } else {
+            *slash = '\0';
+        }
+        if (::mount(nullptr, dir, nullptr, MS_PRIVATE, nullptr) == 0) return;
+        if (errno != EINVAL) child_die("make the rootfs parent mount private:", dir, errno);
+        if (dir[1] == '\0') return;
+    }
+}
+
 int prepare_root(const RootfsPlan& p) {
+    // The requested propagation of "/", except unbindable, which would forbid the self-bind
+    // below; that one is applied to the new root after pivot_root.
     unsigned long prop = p.root_propagation ? p.root_propagation : (MS_SLAVE | MS_REC);
+    if (prop & MS_UNBINDABLE) prop = MS_SLAVE | MS_REC;
     if (::mount(nullptr, "/", nullptr, prop, nullptr) < 0) child_die("set propagation of /", "", errno);
+    make_parent_mount_private(p.rootfs.c_str());
     if (::mount(p.rootfs.c_str(), p.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
         child_die("bind rootfs", p.rootfs.c_str(), errno);
     int fd = ::open(p.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -25,6 +25,9 @@ void pivot(const process::RootfsPlan& p) {
         if (::umount2(".", MNT_DETACH) < 0) child_die("detach old root", "", errno);
     }
     if (::chdir("/") < 0) child_die("chdir", "/", errno);
+    // The new root came from a bind under a private parent: give it the requested propagation now.
+    if (p.root_propagation && ::mount(nullptr, "/", nullptr, p.root_propagation, nullptr) < 0)
+        child_die("set rootfsPropagation of the new root", "", errno);
 }
 
 }  // namespace docklock::rootfs

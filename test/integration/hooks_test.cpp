@@ -50,7 +50,7 @@ TEST_CASE("all six hook types run in order with state and env") {
     std::string line;
     while (std::getline(in, line)) lines.push_back(line);
     REQUIRE(lines.size() == 7);
-    CHECK_THAT(lines[0], Catch::StartsWith("prestart \"status\":\"creating\" prestart-env " + host_mnt));
+    CHECK_THAT(lines[0], Catch::StartsWith("prestart \"status\":\"created\" prestart-env " + host_mnt));
     CHECK_THAT(lines[1], Catch::StartsWith("createRuntime \"status\":\"creating\" createRuntime-env " + host_mnt));
     CHECK_THAT(lines[2], Catch::StartsWith("createContainer \"status\":\"creating\" createContainer-env"));
     CHECK_THAT(lines[2], !Catch::Contains(host_mnt));  // in the container's mount namespace

@@ -134,3 +134,15 @@ TEST_CASE("status survives PID reuse: a live process with another start time is 
     CHECK(state_of(b.id)["status"] == "stopped");
     CHECK(docklock({"kill", b.id, "0"}).code != 0);  // and nothing gets signalled
 }
+
+TEST_CASE("delete of a created container is an error without --force and leaves it intact") {
+    Bundle b;
+    b.sh("sleep 30");
+    REQUIRE(b.create().code == 0);
+    Result r = docklock({"delete", b.id});
+    CHECK(r.code != 0);
+    CHECK_THAT(r.err, Catch::Contains("it is created"));
+    CHECK(state_of(b.id)["status"] == "created");
+    REQUIRE(docklock({"start", b.id}).code == 0);
+    CHECK(state_of(b.id)["status"] == "running");
+}

@@ -110,3 +110,16 @@ TEST_CASE("masked paths refuse a /dev/null that is not the null device") {
     CHECK(r.code != 0);
     CHECK_THAT(r.err, Catch::Contains("/dev/null"));
 }
+
+TEST_CASE("rootfsPropagation shared: a mount inside shows up at a bind of / inside") {
+    Bundle b;
+    b.config["linux"]["rootfsPropagation"] = "shared";
+    b.config["process"]["capabilities"]["bounding"].push_back("CAP_SYS_ADMIN");
+    b.config["process"]["capabilities"]["effective"].push_back("CAP_SYS_ADMIN");
+    b.config["process"]["capabilities"]["permitted"].push_back("CAP_SYS_ADMIN");
+    b.sh("mkdir -p /t /m /src && touch /src/f && mount --rbind / /t && mount --bind /src /m && "
+         "test -e /t/m/f && echo propagated || echo private");
+    Result r = b.run();
+    REQUIRE(r.code == 0);
+    CHECK(r.out == "propagated\n");
+}
