@@ -1,5 +1,6 @@
 #include "launcher.hpp"
 
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -45,6 +46,13 @@ pid_t clone_flags(int flags) {
     if (flags & CLONE_NEWTIME) {
         if (::unshare(CLONE_NEWTIME) < 0) child_die("unshare time namespace", "", errno);
         flags &= ~CLONE_NEWTIME;
+        // Offsets can be set only before any process lives in the new namespace: here, before clone.
+        if (!p.time_offsets.empty()) {
+            int fd = ::open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+            if (fd < 0 || ::write(fd, p.time_offsets.data(), p.time_offsets.size()) < 0)
+                child_die("write time namespace offsets", "", errno);
+            ::close(fd);
+        }
     }
     pid_t pid = clone_flags(flags);
     if (pid < 0) child_die("clone", "", errno);

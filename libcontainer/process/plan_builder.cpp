@@ -163,6 +163,11 @@ InitPlan build_init_plan(const spec::Spec& s, const PlanInputs& in) {
     p.join = join_user;
     p.join.insert(p.join.end(), join_rest.begin(), join_rest.end());
     if (p.clone_flags & CLONE_NEWTIME) p.needs_stage1 = true;
+    for (const auto& [clock, off] : l.timeOffsets) {
+        if (clock != "monotonic" && clock != "boottime") throw Error("linux.timeOffsets." + clock + ": only monotonic and boottime");
+        if (!(p.clone_flags & CLONE_NEWTIME)) throw Error("linux.timeOffsets: needs a new time namespace");
+        p.time_offsets += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
+    }
     p.new_userns = (p.clone_flags & CLONE_NEWUSER) != 0;
 
     rootfs::RootfsInputs ri{in.bundle, p.new_userns, (p.clone_flags & CLONE_NEWCGROUP) != 0, in.no_pivot, in.cgroup};

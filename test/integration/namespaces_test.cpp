@@ -75,3 +75,15 @@ TEST_CASE("user namespace: uid/gid maps written by the runtime and root inside i
     CHECK(c == "65536");
     CHECK_THAT(e.out, Catch::EndsWith("0\n0\n"));
 }
+
+TEST_CASE("time namespace offsets move the container's monotonic and boot clocks") {
+    Bundle b;
+    b.config["linux"]["namespaces"].push_back({{"type", "time"}});
+    b.config["linux"]["timeOffsets"] = {{"boottime", {{"secs", 86400 * 365}, {"nanosecs", 0}}}, {"monotonic", {{"secs", 86400 * 30}, {"nanosecs", 0}}}};
+    b.sh("cut -d. -f1 /proc/uptime; cat /proc/self/timens_offsets");
+    Result r = b.run();
+    REQUIRE(r.code == 0);
+    long uptime = std::stol(r.out);
+    CHECK(uptime >= 86400L * 365);
+    CHECK_THAT(r.out, Catch::Contains("monotonic     2592000         0") && Catch::Contains("boottime     31536000         0"));
+}
