@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <optional>
+#include <tuple>
 
 #include "../cgroups/cgroups.hpp"
 #include "../hooks/hooks.hpp"
@@ -21,6 +22,7 @@
 #include "../util/fd.hpp"
 #include "../util/fs.hpp"
 #include "../util/log.hpp"
+#include "../util/unix_socket.hpp"
 #include "lifecycle.hpp"
 
 namespace docklock::lifecycle {
@@ -36,35 +38,6 @@ std::string now_rfc3339() {
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
     std::snprintf(out, sizeof out, "%s.%09lldZ", buf, static_cast<long long>(ns));
     return out;
-}
-
-sockaddr_un unix_addr(const std::string& path, std::string& fallback) {
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    std::string p = path;
-    if (p.size() >= sizeof a.sun_path) {
-        // Long state roots: reach the directory through a short /proc/self/fd path.
-        size_t slash = p.rfind('/');
-        int dfd = ::open(p.substr(0, slash).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0) sys_fail("open " + p.substr(0, slash));
-        fallback = std::to_string(dfd);
-        p = "/proc/self/fd/" + fallback + p.substr(slash);
-    }
-    std::memcpy(a.sun_path, p.c_str(), p.size() + 1);
-    return a;
-}
-
-UniqueFd listen_start_socket(const std::string& path) {
-    UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!s) sys_fail("socket");
-    std::string dfd;
-    sockaddr_un a = unix_addr(path, dfd);
-    int rc = ::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
-    int e = errno;
-    if (!dfd.empty()) ::close(std::stoi(dfd));
-    if (rc < 0) throw Error("bind " + path, e);
-    if (::listen(s.get(), 4) < 0) sys_fail("listen " + path);
-    return s;
 }
 
 // Cleans up a half-made container unless committed.
@@ -89,18 +62,6 @@ struct CreateGuard {
 };
 
 }  // namespace
-
-UniqueFd connect_unix(const std::string& path, const char* what) {
-    UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!s) sys_fail("socket");
-    std::string dfd;
-    sockaddr_un a = unix_addr(path, dfd);
-    int rc = ::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
-    int e = errno;
-    if (!dfd.empty()) ::close(std::stoi(dfd));
-    if (rc < 0) throw Error(std::string(what) + " " + path, e);
-    return s;
-}
 
 pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out) {
     state::Store::validate_id(o.id);
@@ -133,16 +94,13 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
     for (const auto& f : hardened.findings) fj.push_back(f.to_json());
     fs::write_file_atomic(c.path("findings.json"), fj.dump(), 0600);
 
-    UniqueFd start_sock = listen_start_socket(c.path("start.sock"));
+    UniqueFd start_sock = unix_listen(c.path("start.sock"));
     UniqueFd console, console_keep;
     if (!o.console_socket.empty()) {
-        console = connect_unix(o.console_socket, "connect to --console-socket");
+        console = unix_connect(o.console_socket, "connect to --console-socket");
     } else if (s.process->terminal) {
         if (!console_out) throw Error("process.terminal: true needs --console-socket to hand the pty to");
-        int sv[2];
-        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) sys_fail("socketpair for the console");
-        console_keep.reset(sv[0]);
-        console.reset(sv[1]);
+        std::tie(console_keep, console) = unix_pair();
     }
 
     std::vector<std::string> notes;

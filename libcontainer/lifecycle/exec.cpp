@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "../cgroups/cgroups.hpp"
 #include "../process/launcher.hpp"
@@ -12,12 +13,11 @@
 #include "../util/fd.hpp"
 #include "../util/fs.hpp"
 #include "../util/log.hpp"
+#include "../util/unix_socket.hpp"
 #include "lifecycle.hpp"
 #include "tty_proxy.hpp"
 
 namespace docklock::lifecycle {
-
-UniqueFd connect_unix(const std::string& path, const char* what);  // create.cpp
 
 namespace {
 
@@ -81,13 +81,10 @@ int exec(state::Store& store, const ExecOptions& o) {
 
     UniqueFd console, console_keep;
     if (!o.console_socket.empty()) {
-        console = connect_unix(o.console_socket, "connect to --console-socket");
+        console = unix_connect(o.console_socket, "connect to --console-socket");
     } else if (proc.terminal) {
         if (o.detach) throw Error("exec: a detached tty needs --console-socket to hand the pty to");
-        int sv[2];  // foreground: docklock keeps the master and proxies stdio
-        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) sys_fail("socketpair for the console");
-        console_keep.reset(sv[0]);
-        console.reset(sv[1]);
+        std::tie(console_keep, console) = unix_pair();  // foreground: docklock keeps the master
     }
 
     cgroups::Manager cg = cgroups::Manager::from_json(c.st.cgroup);

@@ -11,12 +11,11 @@
 #include "../util/fd.hpp"
 #include "../util/fs.hpp"
 #include "../util/log.hpp"
+#include "../util/unix_socket.hpp"
 #include "lifecycle.hpp"
 #include "tty_proxy.hpp"
 
 namespace docklock::lifecycle {
-
-UniqueFd connect_unix(const std::string& path, const char* what);  // create.cpp
 
 static spec::Spec load_config(const state::Container& c) {
     return spec::parse_spec(fs::read_file(c.path("config.json")));
@@ -30,7 +29,7 @@ void start(state::Store& store, const std::string& id) {
     if (st != state::Status::Created)
         throw Error("cannot start container \"" + id + "\": it is " + state::to_string(st) + ", not created");
     spec::Spec s = load_config(c);
-    UniqueFd conn = connect_unix(c.path("start.sock"), "connect to container init at");
+    UniqueFd conn = unix_connect(c.path("start.sock"), "connect to container init at");
     std::string state = state_json(c, "created");
     if (::send(conn.get(), state.data(), state.size(), MSG_NOSIGNAL) < 0) sys_fail("release container init");
     ::shutdown(conn.get(), SHUT_WR);

@@ -146,3 +146,15 @@ TEST_CASE("delete of a created container is an error without --force and leaves 
     REQUIRE(docklock({"start", b.id}).code == 0);
     CHECK(state_of(b.id)["status"] == "running");
 }
+
+TEST_CASE("a --root deeper than a unix socket name still works (start.sock through /proc/self/fd)") {
+    Bundle b;
+    b.sh("echo long-root-ok");
+    std::string root = b.dir + "/" + std::string(60, 'r') + "/" + std::string(60, 's');
+    b.write();
+    Result c = run({DOCKLOCK_BIN, "--root", root, "create", "--bundle", b.dir, b.id});
+    REQUIRE(c.code == 0);
+    Result s = run({DOCKLOCK_BIN, "--root", root, "start", b.id});
+    CHECK(s.code == 0);
+    CHECK(run({DOCKLOCK_BIN, "--root", root, "delete", "--force", b.id}).code == 0);
+}
