@@ -41,5 +41,10 @@ int cmd_list(const Globals&, const std::vector<std::string>&);
 int cmd_spec(const Globals&, const std::vector<std::string>&);
 int cmd_exec(const Globals&, const std::vector<std::string>&);
 int cmd_features(const Globals&, const std::vector<std::string>&);
+int cmd_pause(const Globals&, const std::vector<std::string>&);
+int cmd_resume(const Globals&, const std::vector<std::string>&);
+int cmd_ps(const Globals&, const std::vector<std::string>&);
+int cmd_update(const Globals&, const std::vector<std::string>&);
+int cmd_events(const Globals&, const std::vector<std::string>&);
 
 }  // namespace docklock::cli

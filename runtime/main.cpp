@@ -17,9 +17,10 @@ namespace {
 
 const std::map<std::string, cli::Command>& commands() {
     static const std::map<std::string, cli::Command> m{
-        {"create", cli::cmd_create}, {"start", cli::cmd_start},      {"run", cli::cmd_run},   {"state", cli::cmd_state},
-        {"kill", cli::cmd_kill},     {"delete", cli::cmd_delete},    {"list", cli::cmd_list}, {"spec", cli::cmd_spec},
-        {"exec", cli::cmd_exec},     {"features", cli::cmd_features}};
+        {"create", cli::cmd_create}, {"start", cli::cmd_start},       {"run", cli::cmd_run},      {"state", cli::cmd_state},
+        {"kill", cli::cmd_kill},     {"delete", cli::cmd_delete},     {"list", cli::cmd_list},    {"spec", cli::cmd_spec},
+        {"exec", cli::cmd_exec},     {"features", cli::cmd_features}, {"pause", cli::cmd_pause},  {"resume", cli::cmd_resume},
+        {"ps", cli::cmd_ps},         {"update", cli::cmd_update},     {"events", cli::cmd_events}};
     return m;
 }
 
@@ -34,7 +35,7 @@ void usage() {
                  "  --systemd-cgroup      use the systemd cgroup driver\n"
                  "  --policy PATH|off     hardening policy (admin-level)\n"
                  "  --version, -v         print the version\n\n"
-                 "commands: create start run state kill delete list spec exec features\n";
+                 "commands: create start run state kill delete list spec exec features pause resume ps update events\n";
 }
 
 void print_version() {

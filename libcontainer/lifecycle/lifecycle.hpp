@@ -38,6 +38,14 @@ struct ExecOptions {
 };
 int exec(state::Store& store, const ExecOptions& o);  // exit code of the process (0 when detached)
 
+// control.cpp: the container's cgroup.
+void pause(state::Store& store, const std::string& id);   // returns once every process is frozen
+void resume(state::Store& store, const std::string& id);
+void update(state::Store& store, const std::string& id, const spec::Resources& r);
+std::vector<pid_t> pids(state::Store& store, const std::string& id);
+nlohmann::json stats(state::Store& store, const std::string& id);  // runc's {"type":"stats","id","data"}
+uint64_t oom_kills(state::Store& store, const std::string& id);
+
 // Helpers shared by the operations.
 std::string state_json(const state::Container& c, const std::string& status);
 int wait_exit_code(pid_t pid, bool forward_signals);  // waits, forwarding signals; 128+N when killed

@@ -471,6 +471,11 @@ Spec parse_spec(const std::string& text, const std::string& origin) {
     return parse_spec_json(parse_text(text, origin), origin);
 }
 
+Resources parse_resources(const std::string& text, const std::string& origin) {
+    Reader r(origin);
+    return resources(r, parse_text(text, origin), "resources");
+}
+
 Process parse_process(const std::string& text, const std::string& origin) {
     Reader r(origin);
     json j = parse_text(text, origin);

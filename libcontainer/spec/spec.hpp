@@ -222,6 +222,7 @@ struct Spec {
 Spec parse_spec(const std::string& text, const std::string& origin = "config.json");
 Spec parse_spec_json(const nlohmann::json& j, const std::string& origin = "config.json");
 Process parse_process(const std::string& text, const std::string& origin = "process.json");
+Resources parse_resources(const std::string& text, const std::string& origin = "resources");  // `update --resources`
 
 nlohmann::json to_json(const Spec& s);
 nlohmann::json to_json(const Process& p);
