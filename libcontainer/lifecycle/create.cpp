@@ -85,9 +85,13 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
 
     guard.cg = cgroups::Manager::plan(s.linux->cgroupsPath, o.id);
     cgroups::Manager& cg = *guard.cg;
+    // Record the cgroup before it exists: if this process is killed from here on, `delete` finds
+    // the half-made container (creating, lock free) and removes its cgroup and processes too.
+    c.st.cgroup = cg.to_json();
+    c.st.creating = true;
+    c.save();
     cg.create();
     if (s.linux->resources) cg.apply(*s.linux->resources);
-    c.st.cgroup = cg.to_json();
 
     fs::write_file_atomic(c.path("config.json"), spec::to_json(s).dump(), 0600);
     nlohmann::json fj = nlohmann::json::array();
@@ -125,6 +129,7 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
     pid_t pid = process::launch(plan, li);
     c.st.pid = pid;
     c.st.pid_start = state::process_start_time(pid);
+    c.st.creating = false;
     c.save();
     if (console_keep) {
         console.reset();

@@ -47,6 +47,16 @@ unsigned long long process_start_time(pid_t pid) {
 
 void Container::lock() {
     if (::flock(dirfd_.get(), LOCK_EX) < 0) sys_fail("lock " + dir_);
+    locked_ = true;
+}
+
+bool Container::locked_by_other() const {
+    if (locked_) return false;  // we hold it
+    if (::flock(dirfd_.get(), LOCK_SH | LOCK_NB) == 0) {
+        ::flock(dirfd_.get(), LOCK_UN);
+        return false;
+    }
+    return errno == EWOULDBLOCK;
 }
 
 void Container::load() {
@@ -63,6 +73,7 @@ void Container::load() {
     st.pid_start = j.value("pid_start", 0ULL);
     st.annotations = j.value("annotations", std::map<std::string, std::string>{});
     st.cgroup = j.value("cgroup", nlohmann::json::array());
+    st.creating = j.value("creating", false);
 }
 
 void Container::save() const {
@@ -73,6 +84,7 @@ void Container::save() const {
 }
 
 Status Container::status() const {
+    if (st.creating) return locked_by_other() ? Status::Creating : Status::Stopped;
     if (st.pid <= 0) return Status::Stopped;
     unsigned long long start = process_start_time(st.pid);
     if (start == 0 || start != st.pid_start) return Status::Stopped;

@@ -22,7 +22,7 @@ struct ContainerState {
     unsigned long long pid_start = 0;  // /proc/<pid>/stat starttime: guards against PID reuse
     std::map<std::string, std::string> annotations;
     nlohmann::json cgroup;  // cgroups::Manager::to_json()
-    bool detached_tty = false;
+    bool creating = false;  // set until create commits; with the lock free it means create died
 };
 
 // Process start time from /proc/<pid>/stat, 0 if gone or a zombie.
@@ -36,6 +36,7 @@ public:
     const std::string& dir() const { return dir_; }
     std::string path(const std::string& name) const { return dir_ + "/" + name; }
     void lock();  // exclusive flock on the directory, held until destruction
+    bool locked_by_other() const;  // someone (a create in progress) holds the lock
     void load();
     void save() const;
     Status status() const;
@@ -45,6 +46,7 @@ public:
 private:
     std::string id_, dir_;
     UniqueFd dirfd_;
+    bool locked_ = false;
 };
 
 class Store {

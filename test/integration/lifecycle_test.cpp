@@ -1,5 +1,7 @@
 // create/start/state/kill/delete/run/list as runc's users see them.
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -157,4 +159,40 @@ TEST_CASE("a --root deeper than a unix socket name still works (start.sock throu
     Result s = run({DOCKLOCK_BIN, "--root", root, "start", b.id});
     CHECK(s.code == 0);
     CHECK(run({DOCKLOCK_BIN, "--root", root, "delete", "--force", b.id}).code == 0);
+}
+
+TEST_CASE("200 create/delete cycles and some runtimes SIGKILLed mid-create leave no cgroup and state dir or process") {
+    Bundle b;
+    b.sh("sleep 100");
+    b.write();
+    std::string prefix = "leak" + std::to_string(getpid()) + "-";
+    for (int i = 0; i < 200; ++i) {
+        std::string id = prefix + std::to_string(i);
+        b.config["linux"]["cgroupsPath"] = "/docklock-test/" + id;
+        b.write();
+        if (i % 3 == 0) {
+            // kill the runtime at some point of create
+            pid_t p = fork();
+            if (p == 0) {
+                execl(DOCKLOCK_BIN, DOCKLOCK_BIN, "--root", state_root().c_str(), "create", "--bundle", b.dir.c_str(), id.c_str(), nullptr);
+                _exit(127);
+            }
+            usleep(static_cast<useconds_t>((i * 997) % 12000));
+            kill(p, SIGKILL);
+            waitpid(p, nullptr, 0);
+        } else {
+            REQUIRE(docklock({"create", "--bundle", b.dir, id}).code == 0);
+            if (i % 3 == 1) REQUIRE(docklock({"start", id}).code == 0);
+        }
+        Result d = docklock({"delete", "--force", id});
+        if (d.code != 0) CHECK_THAT(d.err, Catch::Contains("does not exist"));  // killed before the state dir existed
+    }
+    for (const char* c : {"pids", "memory", "cpu", "cpuset", "devices", "freezer", "blkio", "systemd", "unified"}) {
+        std::string dir = std::string("/sys/fs/cgroup/") + c + "/docklock-test";
+        Result ls = run({"ls", dir});
+        INFO(c);
+        CHECK_THAT(ls.out, !Catch::Contains(prefix));
+    }
+    CHECK_THAT(run({"ls", state_root()}).out, !Catch::Contains(prefix));
+    CHECK_THAT(run({"sh", "-c", "ps -eo args | grep -c '[s]leep 100$' || true"}).out, Catch::Equals("0\n"));
 }
