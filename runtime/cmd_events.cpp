@@ -30,10 +30,11 @@ int cmd_events(const Globals& g, const std::vector<std::string>& argv) {
     for (;;) {
         state::Container c = store.open(id);
         c.load();
-        if (c.status() == state::Status::Stopped) return 0;
-        uint64_t now_ooms = lifecycle::oom_kills(store, id);
+        bool stopped = c.status() == state::Status::Stopped;
+        uint64_t now_ooms = lifecycle::oom_kills(store, id);  // before leaving: the OOM may be what stopped it
         if (now_ooms > ooms) std::cout << nlohmann::json{{"type", "oom"}, {"id", id}}.dump() << std::endl;
         ooms = now_ooms;
+        if (stopped) return 0;
         if (std::chrono::steady_clock::now() >= next) {
             std::cout << lifecycle::stats(store, id).dump() << std::endl;
             next += std::chrono::milliseconds(ms);
