@@ -47,13 +47,41 @@ void apply_v1(const Manager& m, const spec::Resources& r) {
     if (r.memory) {
         std::string mem = m.dir_of("memory");
         const auto& x = *r.memory;
-        if (x.limit) put(mem, "memory.limit_in_bytes", std::to_string(*x.limit), "linux.resources.memory.limit");
+        // memory.memsw.limit_in_bytes may never be below memory.limit_in_bytes: raise swap first when growing.
+        bool has_memsw = fs::exists(fs::join(mem, "memory.memsw.limit_in_bytes"));
+        auto set_limit = [&] {
+            if (x.limit) put(mem, "memory.limit_in_bytes", std::to_string(*x.limit), "linux.resources.memory.limit");
+        };
+        auto set_swap = [&] {
+            if (x.swap && has_memsw)
+                put(mem, "memory.memsw.limit_in_bytes", std::to_string(*x.swap), "linux.resources.memory.swap");
+        };
+        std::string cur;
+        if (has_memsw) fs::read_file_if_exists(fs::join(mem, "memory.memsw.limit_in_bytes"), cur);
+        bool grow = x.swap && (*x.swap < 0 || (!cur.empty() && std::stoull(cur) < static_cast<uint64_t>(*x.swap)));
+        if (grow) {
+            set_swap();
+            set_limit();
+        } else {
+            set_limit();
+            set_swap();
+        }
         if (x.reservation)
             put(mem, "memory.soft_limit_in_bytes", std::to_string(*x.reservation), "linux.resources.memory.reservation");
-        if (x.swap && fs::exists(fs::join(mem, "memory.memsw.limit_in_bytes")))
-            put(mem, "memory.memsw.limit_in_bytes", std::to_string(*x.swap), "linux.resources.memory.swap");
         if (x.swappiness && *x.swappiness <= 100)
             put(mem, "memory.swappiness", std::to_string(*x.swappiness), "linux.resources.memory.swappiness");
+        if (x.kernel) {
+            // Linux 5.16+ accepts the write and ignores it: read back, and refuse what is not honoured.
+            put(mem, "memory.kmem.limit_in_bytes", std::to_string(*x.kernel), "linux.resources.memory.kernel");
+            std::string back;
+            fs::read_file_if_exists(fs::join(mem, "memory.kmem.limit_in_bytes"), back);
+            if (*x.kernel > 0 && back.rfind(std::to_string(*x.kernel), 0) != 0)
+                throw Error(
+                    "linux.resources.memory.kernel: this kernel does not enforce kernel memory limits (deprecated since Linux "
+                    "5.16)");
+        }
+        if (x.kernelTCP)
+            put(mem, "memory.kmem.tcp.limit_in_bytes", std::to_string(*x.kernelTCP), "linux.resources.memory.kernelTCP");
         if (x.disableOOMKiller && *x.disableOOMKiller)
             put(mem, "memory.oom_control", "1", "linux.resources.memory.disableOOMKiller");
     }
@@ -65,6 +93,10 @@ void apply_v1(const Manager& m, const spec::Resources& r) {
         if (c.shares && *c.shares) put(cpu, "cpu.shares", std::to_string(*c.shares), "linux.resources.cpu.shares");
         if (c.period && *c.period) put(cpu, "cpu.cfs_period_us", std::to_string(*c.period), "linux.resources.cpu.period");
         if (c.quota && *c.quota) put(cpu, "cpu.cfs_quota_us", std::to_string(*c.quota), "linux.resources.cpu.quota");
+        if (c.realtimePeriod && *c.realtimePeriod)
+            put(cpu, "cpu.rt_period_us", std::to_string(*c.realtimePeriod), "linux.resources.cpu.realtimePeriod");
+        if (c.realtimeRuntime && *c.realtimeRuntime)
+            put(cpu, "cpu.rt_runtime_us", std::to_string(*c.realtimeRuntime), "linux.resources.cpu.realtimeRuntime");
         if (!c.cpus.empty()) put(cs, "cpuset.cpus", c.cpus, "linux.resources.cpu.cpus");
         if (!c.mems.empty()) put(cs, "cpuset.mems", c.mems, "linux.resources.cpu.mems");
     }
@@ -72,6 +104,43 @@ void apply_v1(const Manager& m, const spec::Resources& r) {
         std::string blk = m.dir_of("blkio");
         const char* file = fs::exists(fs::join(blk, "blkio.weight")) ? "blkio.weight" : "blkio.bfq.weight";
         put(blk, file, std::to_string(*r.blockIO->weight), "linux.resources.blockIO.weight");
+    }
+    if (r.blockIO) {
+        std::string blk = m.dir_of("blkio");
+        const auto& b = *r.blockIO;
+        bool bfq = !fs::exists(fs::join(blk, "blkio.weight"));
+        for (size_t i = 0; i < b.weightDevice.size(); ++i) {
+            const auto& w = b.weightDevice[i];
+            if (!w.weight) continue;
+            std::string field = "linux.resources.blockIO.weightDevice[" + std::to_string(i) + "]";
+            put(blk, bfq ? "blkio.bfq.weight_device" : "blkio.weight_device",
+                std::to_string(w.major) + ":" + std::to_string(w.minor) + " " + std::to_string(*w.weight), field.c_str());
+        }
+        auto throttle = [&](const std::vector<spec::ThrottleDevice>& v, const char* file, const char* name) {
+            for (size_t i = 0; i < v.size(); ++i) {
+                std::string field = std::string("linux.resources.blockIO.") + name + "[" + std::to_string(i) + "]";
+                put(blk, file, std::to_string(v[i].major) + ":" + std::to_string(v[i].minor) + " " + std::to_string(v[i].rate),
+                    field.c_str());
+            }
+        };
+        throttle(b.throttleReadBpsDevice, "blkio.throttle.read_bps_device", "throttleReadBpsDevice");
+        throttle(b.throttleWriteBpsDevice, "blkio.throttle.write_bps_device", "throttleWriteBpsDevice");
+        throttle(b.throttleReadIOPSDevice, "blkio.throttle.read_iops_device", "throttleReadIOPSDevice");
+        throttle(b.throttleWriteIOPSDevice, "blkio.throttle.write_iops_device", "throttleWriteIOPSDevice");
+    }
+    for (size_t i = 0; i < r.hugepageLimits.size(); ++i) {
+        const auto& h = r.hugepageLimits[i];
+        std::string field = "linux.resources.hugepageLimits[" + std::to_string(i) + "]";
+        put(m.dir_of("hugetlb"), ("hugetlb." + h.pageSize + ".limit_in_bytes").c_str(), std::to_string(h.limit), field.c_str());
+    }
+    if (r.network) {
+        if (r.network->classID)
+            put(m.dir_of("net_cls"), "net_cls.classid", std::to_string(*r.network->classID), "linux.resources.network.classID");
+        for (size_t i = 0; i < r.network->priorities.size(); ++i) {
+            const auto& pr = r.network->priorities[i];
+            std::string field = "linux.resources.network.priorities[" + std::to_string(i) + "]";
+            put(m.dir_of("net_prio"), "net_prio.ifpriomap", pr.name + " " + std::to_string(pr.priority), field.c_str());
+        }
     }
     if (!r.devices.empty()) {
         std::string dev = m.dir_of("devices");

@@ -119,10 +119,16 @@ pid_t launch(InitPlan& plan, const LaunchInputs& in) {
     sync::Header h{};
     auto child_error = [&](const char* where) -> Error {
         if (h.type == sync::Msg::Error) return Error(std::string("container init: ") + payload, h.value);
+        // No message: the child died. Say how (an OOM kill from a tiny memory limit shows up here).
         int status = 0;
-        pid_t w = guard.pid > 0 ? ::waitpid(guard.pid, &status, WNOHANG) : 0;
-        if (w > 0) guard.pid = -1;
-        return Error(std::string("container init exited unexpectedly ") + where);
+        pid_t w = guard.pid > 0 ? ::waitpid(guard.pid, &status, 0) : 0;
+        std::string how;
+        if (w > 0) {
+            guard.pid = -1;
+            if (WIFSIGNALED(status)) how = " (killed by signal " + std::to_string(WTERMSIG(status)) + ")";
+            else if (WIFEXITED(status)) how = " (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+        }
+        return Error(std::string("container init exited unexpectedly ") + where + how);
     };
 
     if (plan.needs_stage1) {
