@@ -139,6 +139,32 @@ static void inherit_cpuset(const std::string& mountpoint, const std::string& dir
     }
 }
 
+// v2: a controller shows up in a child only when every ancestor lists it in cgroup.subtree_control.
+static void enable_controllers(const std::string& mountpoint, const std::string& leaf) {
+    std::string cur = mountpoint;
+    std::string rel = leaf.substr(mountpoint.size());
+    size_t i = 0;
+    while (i < rel.size()) {
+        std::string ctl;
+        if (fs::read_file_if_exists(fs::join(cur, "cgroup.controllers"), ctl)) {
+            std::istringstream in(ctl);
+            std::string c, want;
+            while (in >> c) want += (want.empty() ? "+" : " +") + c;
+            if (!want.empty()) {
+                try {
+                    fs::write_file(fs::join(cur, "cgroup.subtree_control"), want);
+                } catch (const Error& e) {
+                    throw Error("enable controllers (" + want + ") in " + cur + "/cgroup.subtree_control: " + e.what());
+                }
+            }
+        }
+        size_t j = rel.find('/', i + 1);
+        if (j == std::string::npos) break;  // the leaf's own subtree_control stays empty
+        cur += rel.substr(i, j - i);
+        i = j;
+    }
+}
+
 void Manager::create() {
     for (const auto& d : dirs_) {
         // create each missing level, remembering the leaf for cleanup
@@ -157,6 +183,7 @@ void Manager::create() {
             i = j;
         }
         if (d.h.options.find("cpuset") != std::string::npos) inherit_cpuset(d.h.mountpoint, d.path);
+        if (d.h.v2 && !d.h.controllers.empty()) enable_controllers(d.h.mountpoint, d.path);
     }
 }
 

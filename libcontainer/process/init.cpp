@@ -141,6 +141,8 @@ void container_main(const InitPlan& p, int sync_fd) {
         if (::setresuid(0, 0, 0) < 0) child_die("setuid 0 in user namespace", "", errno);
     }
     if (!p.needs_stage1) join_namespaces(p);
+    // The parent has put us in our cgroup by now: a cgroup namespace made here is rooted there.
+    if (p.new_cgroupns && ::unshare(CLONE_NEWCGROUP) < 0) child_die("unshare cgroup namespace", "", errno);
 
     if (p.exec_mode) {
         if (::chdir(p.cwd.empty() ? "/" : p.cwd.c_str()) < 0) child_die("chdir", p.cwd.c_str(), errno);

@@ -169,9 +169,11 @@ InitPlan build_init_plan(const spec::Spec& s, const PlanInputs& in) {
         p.time_offsets += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
     }
     p.new_userns = (p.clone_flags & CLONE_NEWUSER) != 0;
+    p.new_cgroupns = (p.clone_flags & CLONE_NEWCGROUP) != 0;
 
     rootfs::RootfsInputs ri{in.bundle, p.new_userns, (p.clone_flags & CLONE_NEWCGROUP) != 0, in.no_pivot, in.cgroup};
     p.rootfs = rootfs::build_plan(s, ri);
+    p.clone_flags &= ~CLONE_NEWCGROUP;  // see new_cgroupns
     if (const auto* m = l.find_namespace("mount"); m && !m->path.empty()) p.rootfs.setup = true;
 
     if (!s.hostname.empty()) {

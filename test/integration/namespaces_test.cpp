@@ -87,3 +87,13 @@ TEST_CASE("time namespace offsets move the container's monotonic and boot clocks
     CHECK(uptime >= 86400L * 365);
     CHECK_THAT(r.out, Catch::Contains("monotonic     2592000         0") && Catch::Contains("boottime     31536000         0"));
 }
+
+TEST_CASE("a cgroup namespace is rooted at the container's own cgroup") {
+    Bundle b;
+    b.config["linux"]["resources"]["pids"] = {{"limit", 77}};
+    b.sh("cat /proc/self/cgroup; cat /sys/fs/cgroup/pids/pids.max");
+    Result r = b.run();
+    REQUIRE(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains(":pids:/\n") && Catch::Contains(":memory:/\n") && Catch::EndsWith("77\n"));
+    CHECK_THAT(r.out, !Catch::Contains("docklock-test"));
+}
