@@ -1,5 +1,7 @@
 #include "resources.hpp"
 
+#include <cmath>
+
 #include "../util/error.hpp"
 #include "../util/fs.hpp"
 
@@ -153,6 +155,21 @@ void apply_v1(const Manager& m, const spec::Resources& r) {
     }
 }
 
+}  // namespace
+
+// cpu.shares (2..262144, default 1024) -> cpu.weight (1..10000, default 100): the log-quadratic map
+// crun and runc use, which keeps the defaults aligned (1024 -> 100) and the ends fixed (2 -> 1, 262144 -> 10000).
+uint64_t shares_to_weight(uint64_t shares) {
+    if (shares == 0) return 0;
+    if (shares <= 2) return 1;
+    if (shares >= 262144) return 10000;
+    double l = std::log2(static_cast<double>(shares));
+    double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+    return static_cast<uint64_t>(std::ceil(std::pow(10.0, exponent)));
+}
+
+namespace {
+
 void apply_v2(const Manager& m, const spec::Resources& r) {
     std::string dir = m.unified_dir();
     if (r.memory) {
@@ -167,10 +184,7 @@ void apply_v2(const Manager& m, const spec::Resources& r) {
     if (r.cpu) {
         const auto& c = *r.cpu;
         if (c.shares && *c.shares) {
-            // The conversion runc, crun and youki share: 2..262144 -> 1..10000, 1024 -> 100 (rounded).
-            uint64_t s = *c.shares;
-            uint64_t w = s < 2 ? 1 : (1 + ((s - 2) * 9999) / 262142);
-            put(dir, "cpu.weight", std::to_string(w), "linux.resources.cpu.shares");
+            put(dir, "cpu.weight", std::to_string(shares_to_weight(*c.shares)), "linux.resources.cpu.shares");
         }
         if ((c.quota && *c.quota) || (c.period && *c.period)) {
             std::string q = c.quota && *c.quota > 0 ? std::to_string(*c.quota) : "max";

@@ -4,4 +4,5 @@
 
 namespace docklock::cgroups {
 void apply_resources(const Manager& m, const spec::Resources& r);
+uint64_t shares_to_weight(uint64_t shares);  // cpu.shares -> cpu.weight
 }

@@ -34,7 +34,8 @@ std::map<std::string, uint64_t> keyed(const std::string& dir, const char* file) 
 nlohmann::json stats(const Manager& m) {
     nlohmann::json j;
     std::string u = m.unified_dir();
-    bool v1 = !m.dir_of("memory").empty() || !m.dir_of("cpuacct").empty() || !m.dir_of("pids").empty();
+    bool v1 = false;
+    for (const auto& d : m.dirs()) v1 |= !d.h.v2;
     if (v1) {
         std::string cpuacct = m.dir_of("cpuacct"), cpu = m.dir_of("cpu"), mem = m.dir_of("memory"), pids = m.dir_of("pids");
         std::vector<uint64_t> percpu;
@@ -83,8 +84,8 @@ nlohmann::json stats(const Manager& m) {
 }
 
 uint64_t oom_kill_count(const Manager& m) {
-    std::string mem = m.dir_of("memory");
-    if (!mem.empty()) return keyed(mem, "memory.oom_control")["oom_kill"];
+    for (const auto& d : m.dirs())
+        if (!d.h.v2 && d.h.options.find("memory") != std::string::npos) return keyed(d.path, "memory.oom_control")["oom_kill"];
     return keyed(m.unified_dir(), "memory.events")["oom_kill"];
 }
 

@@ -67,3 +67,15 @@ TEST_CASE("seccomp: Docker's default profile compiles; bad actions and operators
     op.syscalls.push_back({{"personality"}, "SCMP_ACT_ERRNO", std::nullopt, {{0, 1, 0, "SCMP_CMP_WHAT"}}});
     CHECK_THROWS_WITH(seccomp::compile(op), Catch::Contains("linux.seccomp.syscalls[0].args[0].op"));
 }
+
+#include "libcontainer/cgroups/resources.hpp"
+
+TEST_CASE("cpu.shares to cpu.weight keeps the defaults and the ends aligned") {
+    using docklock::cgroups::shares_to_weight;
+    CHECK(shares_to_weight(1024) == 100);
+    CHECK(shares_to_weight(2) == 1);
+    CHECK(shares_to_weight(262144) == 10000);
+    CHECK(shares_to_weight(512) < 100);
+    CHECK(shares_to_weight(2048) > 100);
+    CHECK(shares_to_weight(0) == 0);
+}
