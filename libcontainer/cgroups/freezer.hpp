@@ -5,4 +5,4 @@
 namespace docklock::cgroups {
 void freeze(const Manager& m);  // returns once the kernel reports the cgroup frozen
 void thaw(const Manager& m);
-}
+}  // namespace docklock::cgroups

@@ -1,4 +1,5 @@
 #include "resources.hpp"
+#include "devices_bpf.hpp"
 
 #include <cmath>
 
@@ -192,6 +193,11 @@ void apply_v2(const Manager& m, const spec::Resources& r) {
         }
         if (!c.cpus.empty()) put(dir, "cpuset.cpus", c.cpus, "linux.resources.cpu.cpus");
         if (!c.mems.empty()) put(dir, "cpuset.mems", c.mems, "linux.resources.cpu.mems");
+    }
+    if (!r.devices.empty()) {
+        std::vector<spec::DeviceRule> rules = r.devices;
+        for (const auto& d : default_device_rules()) rules.push_back(d);
+        apply_device_rules_v2(dir, rules);
     }
     for (const auto& [k, v] : r.unified) {
         if (k.find('/') != std::string::npos || k.find("..") != std::string::npos)

@@ -5,4 +5,4 @@
 namespace docklock::cgroups {
 void apply_resources(const Manager& m, const spec::Resources& r);
 uint64_t shares_to_weight(uint64_t shares);  // cpu.shares -> cpu.weight
-}
+}  // namespace docklock::cgroups

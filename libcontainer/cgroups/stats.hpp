@@ -7,4 +7,4 @@
 namespace docklock::cgroups {
 nlohmann::json stats(const Manager& m);  // {"cpu":…, "memory":…, "pids":…, "blkio":…}
 uint64_t oom_kill_count(const Manager& m);
-}
+}  // namespace docklock::cgroups

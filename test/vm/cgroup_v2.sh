@@ -67,5 +67,16 @@ check "relative: parent has the controllers enabled" "$(grep -c pids /sys/fs/cgr
 docklock delete --force relative
 check "relative: removed" "$(test -e /sys/fs/cgroup/relative/child && echo present || echo gone)" gone
 
+prep devices
+docklock run -d --bundle "$work/devices" devices
+writekmsg='(exec 3>/dev/kmsg) 2>/dev/null && echo open || echo denied'
+check "devices: a device outside the rules cannot be opened" "$(docklock exec devices sh -c "$writekmsg")" denied
+check "devices: the default devices still work" "$(docklock exec devices sh -c 'head -c 4 /dev/urandom | wc -c')" 4
+echo '{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":1,"minor":11,"access":"w"}]}' | docklock update --resources - devices
+check "devices: update replaces the program (now allowed)" "$(docklock exec devices sh -c "$writekmsg")" open
+echo '{"devices":[{"allow":false,"access":"rwm"}]}' | docklock update --resources - devices
+check "devices: and back (denied again)" "$(docklock exec devices sh -c "$writekmsg")" denied
+docklock delete --force devices
+
 echo "cgroup v2: $pass passed, $fail failed"
 [ "$fail" = 0 ]
