@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <iostream>
 
 #include "harness.hpp"
 
@@ -149,4 +150,23 @@ TEST_CASE("a foreground run with a terminal gets a pty that docklock proxies") {
     Result r = docklock({"run", "--bundle", b.dir, b.id}, "abc\n");
     CHECK(r.code == 3);
     CHECK_THAT(r.out, Catch::Contains("/dev/pts/0") && Catch::Contains("stdin-is-tty") && Catch::Contains("got-abc"));
+}
+
+TEST_CASE("an AppArmor profile on a host without AppArmor is a clear error; unconfined is fine") {
+    if (exists("/sys/kernel/security/apparmor/profiles") && trim(read("/sys/module/apparmor/parameters/enabled")) == "Y") {
+        std::cout << "SKIP: this host has AppArmor; the VM test vm.apparmor covers profiles\n";
+        std::exit(77);
+    }
+    Bundle b;
+    b.config["process"]["apparmorProfile"] = "docker-default";
+    b.sh("true");
+    b.write();
+    Result r = docklock({"create", "--bundle", b.dir, b.id});
+    CHECK(r.code != 0);
+    CHECK_THAT(r.err, Catch::Contains("process.apparmorProfile: AppArmor profile \"docker-default\" requested but AppArmor is not enabled"));
+    CHECK_FALSE(exists(state_root() + "/" + b.id));
+    Bundle u;
+    u.config["process"]["apparmorProfile"] = "unconfined";
+    u.sh("echo ran");
+    CHECK(u.run().out == "ran\n");
 }

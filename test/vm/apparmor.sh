@@ -1,0 +1,36 @@
+# Inside hack/vm: AppArmor profiles take effect at the container's execve.
+work=$1
+rootfs=$2
+pass=0
+fail=0
+check() {
+  if [ "$2" = "$3" ]; then echo "ok - $1"; pass=$((pass + 1)); else echo "not ok - $1: got '$2', want '$3'"; fail=$((fail + 1)); fi
+}
+prep() { cp -a "$rootfs" "$work/$1/rootfs"; echo top-secret > "$work/$1/rootfs/etc/secret"; }
+check "apparmor is enabled" "$(cat /sys/module/apparmor/parameters/enabled)" Y
+apparmor_parser -r "$work/profile" 2>&1 || echo "apparmor_parser failed"
+check "profile loaded" "$(grep -c '^docklock-test-deny ' /sys/kernel/security/apparmor/profiles)" 1
+
+prep confined
+out=$(docklock run --bundle "$work/confined" confined 2>&1)
+check "confined: the process runs under the profile" "$(echo "$out" | sed -n 1p)" "docklock-test-deny (enforce)"
+check "confined: a denied path is unreadable" "$(echo "$out" | sed -n 2p)" "cat: can't open '/etc/secret': Permission denied"
+check "confined: everything else works" "$(echo "$out" | sed -n 3p)" other-files-ok
+
+prep missing
+out=$(docklock run --bundle "$work/missing" missing 2>&1)
+case "$out" in
+  *'process.apparmorProfile: AppArmor profile "docklock-no-such-profile" is not loaded'*) check "missing profile: clear error" ok ok ;;
+  *) check "missing profile: clear error" "$out" "process.apparmorProfile: ... is not loaded" ;;
+esac
+check "missing profile: nothing left" "$(docklock list -q | grep -c missing)" 0
+
+prep plain
+docklock run -d --bundle "$work/plain" plain
+check "exec --apparmor confines the exec'd process" "$(docklock exec --apparmor docklock-test-deny plain cat /proc/self/attr/current)" "docklock-test-deny (enforce)"
+check "exec --apparmor: denied path" "$(docklock exec --apparmor docklock-test-deny plain cat /etc/secret 2>&1)" "cat: can't open '/etc/secret': Permission denied"
+check "exec without --apparmor is unconfined here" "$(docklock exec plain cat /etc/secret)" top-secret
+docklock delete --force plain
+
+echo "apparmor: $pass passed, $fail failed"
+[ "$fail" = 0 ]
