@@ -1,5 +1,8 @@
 // The flags create and run share.
 #pragma once
+#include <unistd.h>
+
+#include <cstdlib>
 #include "../libcontainer/lifecycle/lifecycle.hpp"
 #include "cli.hpp"
 
@@ -24,7 +27,14 @@ inline lifecycle::CreateOptions create_options(const Globals& g, const Parsed& p
     o.no_pivot = p.vm["no-pivot"].as<bool>();
     o.no_new_keyring = p.vm["no-new-keyring"].as<bool>();
     o.preserve_fds = p.vm["preserve-fds"].as<int>();
-    if (const char* lf = std::getenv("LISTEN_FDS")) o.preserve_fds += std::atoi(lf);  // socket activation, as runc
+    // Socket activation, as runc: fds 3.. passed to docklock go on to the container's init, which is
+    // told so through LISTEN_FDS and LISTEN_PID=1. Only when they were meant for this process.
+    const char* lf = std::getenv("LISTEN_FDS");
+    const char* lp = std::getenv("LISTEN_PID");
+    if (lf && std::atoi(lf) > 0 && (!lp || std::atoi(lp) == static_cast<int>(::getpid()))) {
+        o.listen_fds = std::atoi(lf);
+        o.preserve_fds += o.listen_fds;
+    }
     o.policy = g.load_policy();
     return o;
 }

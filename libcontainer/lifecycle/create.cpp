@@ -70,6 +70,10 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
     if (!fs::read_file_if_exists(bundle + "/config.json", text)) throw Error("bundle " + bundle + ": config.json", ENOENT);
     spec::Spec requested = spec::parse_spec(text);
     spec::validate(requested);
+    if (o.listen_fds > 0) {
+        requested.process->env.push_back("LISTEN_FDS=" + std::to_string(o.listen_fds));
+        requested.process->env.push_back("LISTEN_PID=1");
+    }
     policy::Result hardened = policy::apply(requested, o.policy, policy::HostFacts::probe());
     for (const auto& f : hardened.findings) log::info("policy: " + f.to_line());
     const spec::Spec& s = hardened.spec;

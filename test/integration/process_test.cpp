@@ -170,3 +170,14 @@ TEST_CASE("an AppArmor profile on a host without AppArmor is a clear error; unco
     u.sh("echo ran");
     CHECK(u.run().out == "ran\n");
 }
+
+TEST_CASE("socket activation: LISTEN_FDS passes the fds on and tells the container") {
+    Bundle b;
+    b.sh("echo $LISTEN_FDS $LISTEN_PID; cat <&3");
+    b.write();
+    std::string f = b.dir + "/payload";
+    { std::ofstream(f) << "activated\n"; }
+    Result r = run({"sh", "-c", "LISTEN_FDS=1 exec " + std::string(DOCKLOCK_BIN) + " --root " + state_root() + " run --bundle " + b.dir + " " + b.id + " 3<" + f});
+    CHECK(r.code == 0);
+    CHECK(r.out == "1 1\nactivated\n");
+}
