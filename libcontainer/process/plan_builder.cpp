@@ -202,6 +202,9 @@ InitPlan build_init_plan(const spec::Spec& s, const PlanInputs& in) {
         else
             throw Error("linux.personality.domain: unknown \"" + l.personality->domain + "\"");
     }
+    if (!l.mountLabel.empty())  // fail closed rather than mount without the label asked for
+        throw Error(fs::exists("/sys/fs/selinux/enforce") ? "linux.mountLabel: SELinux mount labels are not supported yet"
+                                                          : "linux.mountLabel: a label is set but SELinux is not enabled on this host");
     fill_process(p, *s.process, &l, in);
     p.create_container_hooks = hooks::plan(s.hooks.createContainer);
     p.start_container_hooks = hooks::plan(s.hooks.startContainer);

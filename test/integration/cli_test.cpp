@@ -22,6 +22,7 @@ TEST_CASE("features is truthful JSON") {
     CHECK(f["linux"]["seccomp"]["enabled"] == true);
     CHECK(f["linux"]["mountExtensions"]["idmap"]["enabled"] == false);  // not implemented yet: say so
     CHECK(f["linux"]["cgroup"]["systemd"] == false);
+    CHECK(f["linux"]["selinux"]["enabled"] == false);  // mountLabel is not applied yet
     bool has_chown = false;
     for (const auto& c : f["linux"]["capabilities"]) has_chown |= c == "CAP_CHOWN";
     CHECK(has_chown);
