@@ -194,6 +194,47 @@ void apply_v2(const Manager& m, const spec::Resources& r) {
         if (!c.cpus.empty()) put(dir, "cpuset.cpus", c.cpus, "linux.resources.cpu.cpus");
         if (!c.mems.empty()) put(dir, "cpuset.mems", c.mems, "linux.resources.cpu.mems");
     }
+    if (r.cpu) {
+        if (r.cpu->burst) put(dir, "cpu.max.burst", std::to_string(*r.cpu->burst), "linux.resources.cpu.burst");
+        if (r.cpu->idle) put(dir, "cpu.idle", std::to_string(*r.cpu->idle), "linux.resources.cpu.idle");
+    }
+    if (r.blockIO) {
+        const auto& b = *r.blockIO;
+        bool bfq = fs::exists(fs::join(dir, "io.bfq.weight"));
+        const char* wfile = bfq ? "io.bfq.weight" : "io.weight";
+        if (b.weight && *b.weight) put(dir, wfile, std::to_string(*b.weight), "linux.resources.blockIO.weight");
+        for (size_t i = 0; i < b.weightDevice.size(); ++i) {
+            const auto& w = b.weightDevice[i];
+            if (!w.weight) continue;
+            std::string field = "linux.resources.blockIO.weightDevice[" + std::to_string(i) + "]";
+            put(dir, wfile, std::to_string(w.major) + ":" + std::to_string(w.minor) + " " + std::to_string(*w.weight),
+                field.c_str());
+        }
+        auto io_max = [&](const std::vector<spec::ThrottleDevice>& v, const char* key, const char* name) {
+            for (size_t i = 0; i < v.size(); ++i) {
+                std::string field = std::string("linux.resources.blockIO.") + name + "[" + std::to_string(i) + "]";
+                put(dir, "io.max",
+                    std::to_string(v[i].major) + ":" + std::to_string(v[i].minor) + " " + key + "=" + std::to_string(v[i].rate),
+                    field.c_str());
+            }
+        };
+        io_max(b.throttleReadBpsDevice, "rbps", "throttleReadBpsDevice");
+        io_max(b.throttleWriteBpsDevice, "wbps", "throttleWriteBpsDevice");
+        io_max(b.throttleReadIOPSDevice, "riops", "throttleReadIOPSDevice");
+        io_max(b.throttleWriteIOPSDevice, "wiops", "throttleWriteIOPSDevice");
+    }
+    for (size_t i = 0; i < r.hugepageLimits.size(); ++i) {
+        const auto& h = r.hugepageLimits[i];
+        std::string field = "linux.resources.hugepageLimits[" + std::to_string(i) + "]";
+        put(dir, ("hugetlb." + h.pageSize + ".max").c_str(), std::to_string(h.limit), field.c_str());
+    }
+    for (const auto& [dev, lim] : r.rdma) {
+        std::string v = dev;
+        if (lim.hcaHandles) v += " hca_handle=" + std::to_string(*lim.hcaHandles);
+        if (lim.hcaObjects) v += " hca_object=" + std::to_string(*lim.hcaObjects);
+        put(dir, "rdma.max", v, ("linux.resources.rdma." + dev).c_str());
+    }
+    if (r.network) throw Error("linux.resources.network: net_cls/net_prio do not exist on cgroup v2");
     if (!r.devices.empty()) {
         std::vector<spec::DeviceRule> rules = r.devices;
         for (const auto& d : default_device_rules()) rules.push_back(d);

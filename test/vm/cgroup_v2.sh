@@ -29,6 +29,14 @@ case "$stats" in *'"pids":{"current":1,"limit":20}'*) check "events --stats: pid
 docklock delete --force limits
 check "delete: cgroup removed" "$(test -e $cg/limits && echo present || echo gone)" gone
 
+prep more
+docklock run -d --bundle "$work/more" more
+check "more: cpu.max.burst" "$(cat $cg/more/cpu.max.burst)" 20000
+check "more: cpu.idle" "$(cat $cg/more/cpu.idle)" 0
+check "more: io weight" "$(cat $cg/more/io.bfq.weight 2>/dev/null || cat $cg/more/io.weight)" "default 200"
+check "more: hugetlb.2MB.max" "$(cat $cg/more/hugetlb.2MB.max)" 4194304
+docklock delete --force more
+
 prep oom
 docklock run -d --bundle "$work/oom" oom
 events=$(timeout 8 docklock events --interval 200ms oom)
