@@ -10,6 +10,7 @@
 #include <cerrno>
 
 #include "../util/error.hpp"
+#include "../util/log.hpp"
 
 namespace docklock::hooks {
 
@@ -94,6 +95,15 @@ void run_all(const std::vector<spec::Hook>& hooks, const std::string& state_json
         CBuf<512> err;
         if (run_one(plans[i], state_json.data(), state_json.size(), err) < 0)
             throw Error(std::string(phase) + " hook " + std::to_string(i) + ": " + err.c_str());
+    }
+}
+
+void run_all_warn(const std::vector<spec::Hook>& hooks, const std::string& state_json, const char* phase) {
+    auto plans = plan(hooks);
+    for (size_t i = 0; i < plans.size(); ++i) {
+        CBuf<512> err;
+        if (run_one(plans[i], state_json.data(), state_json.size(), err) < 0)
+            log::warn(std::string(phase) + " hook " + std::to_string(i) + ": " + err.c_str());
     }
 }
 

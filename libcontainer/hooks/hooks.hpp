@@ -17,4 +17,7 @@ int run_one(const process::HookPlan& h, const char* state, size_t len, CBuf<512>
 // Runtime side: run every hook of a phase; throws naming the phase, index and path on failure.
 void run_all(const std::vector<spec::Hook>& hooks, const std::string& state_json, const char* phase);
 
+// poststart/poststop: a failing hook is a warning and the remaining hooks still run (runtime-spec).
+void run_all_warn(const std::vector<spec::Hook>& hooks, const std::string& state_json, const char* phase);
+
 }  // namespace docklock::hooks

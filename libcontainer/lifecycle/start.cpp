@@ -50,11 +50,7 @@ void start(state::Store& store, const std::string& id) {
         buf[got] = '\0';
         throw Error(std::string("container init: ") + (buf + sizeof h), h.value);
     }
-    try {
-        hooks::run_all(s.hooks.poststart, state_json(c, "running"), "poststart");
-    } catch (const Error& e) {
-        log::warn(e.what());  // the spec: a failing poststart hook is a warning, the container keeps running
-    }
+    hooks::run_all_warn(s.hooks.poststart, state_json(c, "running"), "poststart");
 }
 
 int run(state::Store& store, const CreateOptions& o, bool detach, bool keep) {

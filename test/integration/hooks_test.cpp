@@ -74,3 +74,16 @@ TEST_CASE("a failing or hanging createRuntime hook fails create and leaves nothi
         CHECK_FALSE(exists("/sys/fs/cgroup/pids/docklock-test/" + b.id));
     }
 }
+
+TEST_CASE("a failing poststart or poststop hook is a warning and the remaining hooks still run") {
+    Bundle b;
+    std::string log = b.dir + "/after.log";
+    for (const char* phase : {"poststart", "poststop"})
+        b.config["hooks"][phase] = {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 1"}}},
+                                    {{"path", "/bin/sh"}, {"args", {"sh", "-c", std::string("echo ") + phase + " >> " + log}}}};
+    b.sh("true");
+    Result r = b.run();
+    CHECK(r.code == 0);
+    CHECK(read(log) == "poststart\npoststop\n");
+    CHECK_THAT(r.err, Catch::Contains("poststart hook 0") && Catch::Contains("poststop hook 0"));
+}
