@@ -9,6 +9,26 @@
 namespace docklock::cgroups {
 namespace {
 
+// The four blockIO throttle lists, with their v1 file and v2 io.max key.
+struct Throttle {
+    std::vector<spec::ThrottleDevice> spec::BlockIO::*list;
+    const char *name, *v1_file, *v2_key;
+};
+const Throttle kThrottles[] = {
+    {&spec::BlockIO::throttleReadBpsDevice, "throttleReadBpsDevice", "blkio.throttle.read_bps_device", "rbps"},
+    {&spec::BlockIO::throttleWriteBpsDevice, "throttleWriteBpsDevice", "blkio.throttle.write_bps_device", "wbps"},
+    {&spec::BlockIO::throttleReadIOPSDevice, "throttleReadIOPSDevice", "blkio.throttle.read_iops_device", "riops"},
+    {&spec::BlockIO::throttleWriteIOPSDevice, "throttleWriteIOPSDevice", "blkio.throttle.write_iops_device", "wiops"},
+};
+
+std::string throttle_field(const Throttle& t, size_t i) {
+    return std::string("linux.resources.blockIO.") + t.name + "[" + std::to_string(i) + "]";
+}
+
+std::string device(int64_t major, int64_t minor) {
+    return std::to_string(major) + ":" + std::to_string(minor);
+}
+
 // Write one value; an error names the spec field and the file.
 void put(const std::string& dir, const char* file, const std::string& value, const char* field) {
     if (dir.empty()) throw Error(std::string(field) + ": the controller for " + file + " is not available on this host");
@@ -117,19 +137,13 @@ void apply_v1(const Manager& m, const spec::Resources& r) {
             if (!w.weight) continue;
             std::string field = "linux.resources.blockIO.weightDevice[" + std::to_string(i) + "]";
             put(blk, bfq ? "blkio.bfq.weight_device" : "blkio.weight_device",
-                std::to_string(w.major) + ":" + std::to_string(w.minor) + " " + std::to_string(*w.weight), field.c_str());
+                device(w.major, w.minor) + " " + std::to_string(*w.weight), field.c_str());
         }
-        auto throttle = [&](const std::vector<spec::ThrottleDevice>& v, const char* file, const char* name) {
-            for (size_t i = 0; i < v.size(); ++i) {
-                std::string field = std::string("linux.resources.blockIO.") + name + "[" + std::to_string(i) + "]";
-                put(blk, file, std::to_string(v[i].major) + ":" + std::to_string(v[i].minor) + " " + std::to_string(v[i].rate),
-                    field.c_str());
+        for (const auto& t : kThrottles)
+            for (size_t i = 0; i < (b.*t.list).size(); ++i) {
+                const auto& d = (b.*t.list)[i];
+                put(blk, t.v1_file, device(d.major, d.minor) + " " + std::to_string(d.rate), throttle_field(t, i).c_str());
             }
-        };
-        throttle(b.throttleReadBpsDevice, "blkio.throttle.read_bps_device", "throttleReadBpsDevice");
-        throttle(b.throttleWriteBpsDevice, "blkio.throttle.write_bps_device", "throttleWriteBpsDevice");
-        throttle(b.throttleReadIOPSDevice, "blkio.throttle.read_iops_device", "throttleReadIOPSDevice");
-        throttle(b.throttleWriteIOPSDevice, "blkio.throttle.write_iops_device", "throttleWriteIOPSDevice");
     }
     for (size_t i = 0; i < r.hugepageLimits.size(); ++i) {
         const auto& h = r.hugepageLimits[i];
@@ -207,21 +221,14 @@ void apply_v2(const Manager& m, const spec::Resources& r) {
             const auto& w = b.weightDevice[i];
             if (!w.weight) continue;
             std::string field = "linux.resources.blockIO.weightDevice[" + std::to_string(i) + "]";
-            put(dir, wfile, std::to_string(w.major) + ":" + std::to_string(w.minor) + " " + std::to_string(*w.weight),
-                field.c_str());
+            put(dir, wfile, device(w.major, w.minor) + " " + std::to_string(*w.weight), field.c_str());
         }
-        auto io_max = [&](const std::vector<spec::ThrottleDevice>& v, const char* key, const char* name) {
-            for (size_t i = 0; i < v.size(); ++i) {
-                std::string field = std::string("linux.resources.blockIO.") + name + "[" + std::to_string(i) + "]";
-                put(dir, "io.max",
-                    std::to_string(v[i].major) + ":" + std::to_string(v[i].minor) + " " + key + "=" + std::to_string(v[i].rate),
-                    field.c_str());
+        for (const auto& t : kThrottles)
+            for (size_t i = 0; i < (b.*t.list).size(); ++i) {
+                const auto& d = (b.*t.list)[i];
+                put(dir, "io.max", device(d.major, d.minor) + " " + t.v2_key + "=" + std::to_string(d.rate),
+                    throttle_field(t, i).c_str());
             }
-        };
-        io_max(b.throttleReadBpsDevice, "rbps", "throttleReadBpsDevice");
-        io_max(b.throttleWriteBpsDevice, "wbps", "throttleWriteBpsDevice");
-        io_max(b.throttleReadIOPSDevice, "riops", "throttleReadIOPSDevice");
-        io_max(b.throttleWriteIOPSDevice, "wiops", "throttleWriteIOPSDevice");
     }
     for (size_t i = 0; i < r.hugepageLimits.size(); ++i) {
         const auto& h = r.hugepageLimits[i];
