@@ -1,11 +1,7 @@
 # Inside hack/vm: AppArmor profiles take effect at the container's execve.
 work=$1
 rootfs=$2
-pass=0
-fail=0
-check() {
-  if [ "$2" = "$3" ]; then echo "ok - $1"; pass=$((pass + 1)); else echo "not ok - $1: got '$2', want '$3'"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/lib.sh"
 prep() { cp -a "$rootfs" "$work/$1/rootfs"; echo top-secret > "$work/$1/rootfs/etc/secret"; }
 check "apparmor is enabled" "$(cat /sys/module/apparmor/parameters/enabled)" Y
 apparmor_parser -r "$work/profile" 2>&1 || echo "apparmor_parser failed"
@@ -32,5 +28,4 @@ check "exec --apparmor: denied path" "$(docklock exec --apparmor docklock-test-d
 check "exec without --apparmor is unconfined here" "$(docklock exec plain cat /etc/secret)" top-secret
 docklock delete --force plain
 
-echo "apparmor: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish "apparmor"

@@ -1,11 +1,7 @@
 # Inside hack/vm: assert what the kernel shows for containers on cgroup v2.
 work=$1
 rootfs=$2
-pass=0
-fail=0
-check() {
-  if [ "$2" = "$3" ]; then echo "ok - $1"; pass=$((pass + 1)); else echo "not ok - $1: got '$2', want '$3'"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/lib.sh"
 prep() { cp -a "$rootfs" "$work/$1/rootfs"; }
 cg=/sys/fs/cgroup/docklock-vm
 
@@ -86,5 +82,4 @@ echo '{"devices":[{"allow":false,"access":"rwm"}]}' | docklock update --resource
 check "devices: and back (denied again)" "$(docklock exec devices sh -c "$writekmsg")" denied
 docklock delete --force devices
 
-echo "cgroup v2: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish "cgroup v2"
