@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include <cstdlib>
 #include <map>
 
 #include "../libcontainer/util/error.hpp"
@@ -7,9 +8,7 @@
 namespace docklock::cli {
 
 policy::Policy Globals::load_policy() const {
-    policy::Policy p;
-    if (policy == "off") p.off = true;
-    return p;
+    return policy::resolve(policy, std::getenv("DOCKLOCK_POLICY"));
 }
 
 Parsed parse(const std::string& cmd, const std::vector<std::string>& argv, const po::options_description& desc,

@@ -46,5 +46,7 @@ int cmd_resume(const Globals&, const std::vector<std::string>&);
 int cmd_ps(const Globals&, const std::vector<std::string>&);
 int cmd_update(const Globals&, const std::vector<std::string>&);
 int cmd_events(const Globals&, const std::vector<std::string>&);
+int cmd_policy(const Globals&, const std::vector<std::string>&);    // cmd_policy.cpp: show, check
+int cmd_findings(const Globals&, const std::vector<std::string>&);
 
 }  // namespace docklock::cli

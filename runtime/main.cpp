@@ -20,7 +20,8 @@ const std::map<std::string, cli::Command>& commands() {
         {"create", cli::cmd_create}, {"start", cli::cmd_start},       {"run", cli::cmd_run},      {"state", cli::cmd_state},
         {"kill", cli::cmd_kill},     {"delete", cli::cmd_delete},     {"list", cli::cmd_list},    {"spec", cli::cmd_spec},
         {"exec", cli::cmd_exec},     {"features", cli::cmd_features}, {"pause", cli::cmd_pause},  {"resume", cli::cmd_resume},
-        {"ps", cli::cmd_ps},         {"update", cli::cmd_update},     {"events", cli::cmd_events}};
+        {"ps", cli::cmd_ps},         {"update", cli::cmd_update},     {"events", cli::cmd_events},
+        {"policy", cli::cmd_policy}, {"findings", cli::cmd_findings}};
     return m;
 }
 
@@ -33,9 +34,11 @@ void usage() {
                  "  --log-format text|json\n"
                  "  --debug               debug logging\n"
                  "  --systemd-cgroup      use the systemd cgroup driver\n"
-                 "  --policy PATH|off     hardening policy (admin-level)\n"
+                 "  --policy PATH|off|builtin  hardening policy (admin-level; default: $DOCKLOCK_POLICY,\n"
+                 "                        /etc/docklock/policy.yaml, else the builtin baseline)\n"
                  "  --version, -v         print the version\n\n"
-                 "commands: create start run state kill delete list spec exec features pause resume ps update events\n";
+                 "commands: create start run state kill delete list spec exec features pause resume ps update events\n"
+                 "          policy show|check, findings\n";
 }
 
 void print_version() {

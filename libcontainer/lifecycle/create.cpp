@@ -23,6 +23,7 @@
 #include "../util/fs.hpp"
 #include "../util/log.hpp"
 #include "../util/unix_socket.hpp"
+#include "findings.hpp"
 #include "lifecycle.hpp"
 
 namespace docklock::lifecycle {
@@ -75,7 +76,7 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
         requested.process->env.push_back("LISTEN_PID=1");
     }
     policy::Result hardened = policy::apply(requested, o.policy, policy::HostFacts::probe());
-    for (const auto& f : hardened.findings) log::info("policy: " + f.to_line());
+    record_findings(o.policy, o.id, "create", hardened.findings);  // a refusal throws here, before anything exists
     const spec::Spec& s = hardened.spec;
     std::string rootfs = rootfs::resolve_rootfs(s, bundle);  // fail before anything is made
 

@@ -14,6 +14,7 @@
 #include "../util/fs.hpp"
 #include "../util/log.hpp"
 #include "../util/unix_socket.hpp"
+#include "findings.hpp"
 #include "lifecycle.hpp"
 #include "tty_proxy.hpp"
 
@@ -76,8 +77,9 @@ int exec(state::Store& store, const ExecOptions& o) {
         o.process_file.empty() ? inline_process(s, o) : spec::parse_process(fs::read_file(o.process_file), o.process_file);
     if (requested.args.empty()) throw Error(o.process_file + ": process.args: must not be empty");
     std::vector<policy::Finding> findings;
-    spec::Process proc = policy::apply_to_process(requested, o.policy, policy::HostFacts::probe(), findings);
-    for (const auto& f : findings) log::info("policy: " + f.to_line());
+    spec::Process proc =
+        policy::apply_to_process(requested, o.policy, policy::HostFacts::probe(), findings, s.annotations);
+    record_findings(o.policy, o.id, "exec", findings);  // a refusal throws here
 
     UniqueFd console, console_keep;
     if (!o.console_socket.empty()) {

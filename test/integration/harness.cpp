@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 namespace harness {
 
@@ -102,8 +103,16 @@ const std::string& state_root() {
     return root;
 }
 
+static std::string g_policy = "off";
+
+UsePolicy::UsePolicy(std::string policy) : previous_(std::exchange(g_policy, std::move(policy))) {}
+UsePolicy::~UsePolicy() {
+    g_policy = previous_;
+}
+
 Result docklock(const std::vector<std::string>& args, const std::string& input) {
     std::vector<std::string> a{DOCKLOCK_BIN, "--root", state_root()};
+    if (!g_policy.empty()) a.insert(a.end(), {"--policy", g_policy});
     a.insert(a.end(), args.begin(), args.end());
     Result r = run(a, input);
     if (r.code != 0 && !r.err.empty())

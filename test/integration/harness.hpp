@@ -21,8 +21,22 @@ void require_root();
 // Fresh state root per test process.
 const std::string& state_root();
 
-// `docklock --root <state_root> args...`
+// `docklock --root <state_root> [--policy P] args...`. The tests written for runc-compatible behaviour
+// run with `--policy off`, the default here; policy tests opt in to the builtin baseline or a file.
 Result docklock(const std::vector<std::string>& args, const std::string& input = "");
+
+// Which --policy docklock() passes while this is alive: "off" (the default), "builtin" (the compiled-in
+// baseline, what the runtime runs by default), a policy file path, or "" for no flag at all.
+class UsePolicy {
+public:
+    explicit UsePolicy(std::string policy);
+    ~UsePolicy();
+    UsePolicy(const UsePolicy&) = delete;
+    UsePolicy& operator=(const UsePolicy&) = delete;
+
+private:
+    std::string previous_;
+};
 
 // A bundle in a temporary directory: a copy of the busybox rootfs plus config.json from `docklock spec`
 // with terminal off. Deleting the bundle force-deletes the containers it started.

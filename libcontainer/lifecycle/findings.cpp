@@ -1,0 +1,58 @@
+#include "findings.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "../util/error.hpp"
+#include "../util/fd.hpp"
+#include "../util/log.hpp"
+
+namespace docklock::lifecycle {
+namespace {
+
+std::string now_rfc3339() {
+    auto t = std::chrono::system_clock::now();
+    std::time_t s = std::chrono::system_clock::to_time_t(t);
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count() % 1000000000;
+    std::tm tm{};
+    gmtime_r(&s, &tm);
+    char buf[64], out[96];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(out, sizeof out, "%s.%09lldZ", buf, static_cast<long long>(ns));
+    return out;
+}
+
+// One write(2) per finding on an O_APPEND fd: concurrent runtimes interleave whole lines.
+void audit(const std::string& path, const std::string& id, const std::string& op,
+           const std::vector<policy::Finding>& findings) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd) {
+        log::warn("policy audit_log " + path + ": " + std::strerror(errno));
+        return;
+    }
+    std::string time = now_rfc3339();
+    for (const auto& f : findings) {
+        nlohmann::json j = f.to_json();
+        j["time"] = time;
+        j["id"] = id;
+        j["op"] = op;
+        std::string line = j.dump() + "\n";
+        if (::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+            log::warn("policy audit_log " + path + ": " + std::strerror(errno));
+    }
+}
+
+}  // namespace
+
+void record_findings(const policy::Policy& p, const std::string& id, const std::string& op,
+                     const std::vector<policy::Finding>& findings) {
+    for (const auto& f : findings) log::info("policy: " + f.to_line());
+    if (!p.audit_log.empty() && !findings.empty()) audit(p.audit_log, id, op, findings);
+    std::string refusal = policy::refusal_message(findings);
+    if (!refusal.empty()) throw Error(refusal);
+}
+
+}  // namespace docklock::lifecycle

@@ -1,0 +1,147 @@
+// HostFacts: what the engine may know about the host, read once by the caller (probe) or given as
+// data (from_json: `policy check --host FILE` and the tests). The engine itself never looks.
+#include <linux/landlock.h>
+#include <sys/apparmor.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <set>
+
+#include "../../caps/caps.hpp"
+#include "../util/error.hpp"
+#include "policy.hpp"
+
+namespace docklock::policy {
+namespace {
+
+// "/a/./b/../c" -> {"a", "c"}
+std::vector<std::string> components(const std::string& p) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < p.size()) {
+        size_t j = p.find('/', i);
+        if (j == std::string::npos) j = p.size();
+        std::string c = p.substr(i, j - i);
+        if (c == "..") {
+            if (!out.empty()) out.pop_back();
+        } else if (!c.empty() && c != ".") {
+            out.push_back(c);
+        }
+        i = j + 1;
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& parts, size_t from, size_t to) {
+    std::string s;
+    for (size_t i = from; i < to; ++i) s += "/" + parts[i];
+    return s;
+}
+
+// Resolution through a table of symlinks, lexically (no file is read).
+std::string resolve_with(const std::map<std::string, std::string>& links, std::string p) {
+    for (int hops = 0; hops < 40; ++hops) {
+        auto parts = components(p);
+        bool changed = false;
+        for (size_t i = 1; i <= parts.size() && !changed; ++i) {
+            auto it = links.find(join(parts, 0, i));
+            if (it == links.end()) continue;
+            p = it->second + join(parts, i, parts.size());
+            changed = true;
+        }
+        if (!changed) return parts.empty() ? "/" : join(parts, 0, parts.size());
+    }
+    return p;
+}
+
+// realpath() of the longest existing prefix, the rest appended as written.
+std::string resolve_on_host(const std::string& path) {
+    auto parts = components(path);
+    for (size_t n = parts.size() + 1; n-- > 0;) {
+        std::string prefix = n == 0 ? "/" : join(parts, 0, n);
+        char buf[PATH_MAX];
+        if (::realpath(prefix.c_str(), buf)) {
+            std::string r = buf;
+            if (r == "/") r.clear();
+            r += join(parts, n, parts.size());
+            return r.empty() ? "/" : r;
+        }
+    }
+    return path;
+}
+
+std::string proc_ns_name(const std::string& type) {
+    if (type == "network") return "net";
+    if (type == "mount") return "mnt";
+    return type;  // pid, ipc, uts, user, cgroup, time
+}
+
+}  // namespace
+
+HostFacts HostFacts::probe() {
+    HostFacts h;
+    h.bounding = caps::bounding_set_of_self();
+    h.apparmor = aa_is_enabled() == 1;
+    long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
+    h.landlock_abi = abi > 0 ? static_cast<int>(abi) : 0;
+    h.resolve = resolve_on_host;
+    h.readlink = [](const std::string& p) -> std::string {
+        char buf[PATH_MAX];
+        ssize_t n = ::readlink(p.c_str(), buf, sizeof buf - 1);
+        return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+    };
+    h.is_host_namespace = [](const std::string& type, const std::string& path) {
+        struct stat a, b;
+        if (::stat(path.c_str(), &a) != 0) return false;
+        if (::stat(("/proc/self/ns/" + proc_ns_name(type)).c_str(), &b) != 0) return false;
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    };
+    return h;
+}
+
+HostFacts HostFacts::from_json(const nlohmann::json& j, const std::string& origin) {
+    if (!j.is_object()) throw Error(origin + ": expected an object");
+    static const std::set<std::string> known{"bounding", "apparmor", "landlock_abi", "symlinks", "exe", "host_namespaces"};
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (!known.count(it.key())) throw Error(origin + ": " + it.key() + ": unknown key");
+    HostFacts h;
+    try {
+        if (j.contains("bounding")) {
+            const auto& b = j["bounding"];
+            if (b.is_string() && b.get<std::string>() == "all") {
+                h.bounding = ~0ULL;
+            } else if (b.is_string()) {
+                h.bounding = std::stoull(b.get<std::string>(), nullptr, 16);
+            } else {
+                h.bounding = caps::mask_of(b.get<std::vector<std::string>>(), origin + ": bounding");
+            }
+        }
+        h.apparmor = j.value("apparmor", false);
+        h.landlock_abi = j.value("landlock_abi", 0);
+        auto links = j.value("symlinks", std::map<std::string, std::string>{});
+        h.resolve = [links](const std::string& p) { return resolve_with(links, p); };
+        auto exe = j.value("exe", std::map<std::string, std::string>{});
+        h.readlink = [exe](const std::string& p) {
+            auto it = exe.find(p);
+            return it == exe.end() ? std::string() : it->second;
+        };
+        auto ns = j.value("host_namespaces", std::map<std::string, std::vector<std::string>>{});
+        h.is_host_namespace = [ns](const std::string& type, const std::string& path) {
+            auto it = ns.find(type);
+            if (it == ns.end()) return false;
+            for (const auto& p : it->second)
+                if (p == path) return true;
+            return false;
+        };
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(origin + ": " + e.what());
+    } catch (const std::logic_error& e) {
+        throw Error(origin + ": bounding: expected \"all\", a hex mask or a list of names");
+    }
+    return h;
+}
+
+}  // namespace docklock::policy

@@ -1,0 +1,108 @@
+// The controls: their ids, in the order `policy show` lists them, and the parameters each one takes.
+// The YAML loader accepts exactly these; `policy show` prints them.
+#include "../util/error.hpp"
+#include "policy.hpp"
+
+namespace docklock::policy {
+
+std::string to_string(Mode m) {
+    switch (m) {
+        case Mode::Enforce: return "enforce";
+        case Mode::Reject: return "reject";
+        case Mode::Audit: return "audit";
+        case Mode::Off: return "off";
+    }
+    return "off";
+}
+
+std::optional<Mode> mode_from_string(const std::string& s) {
+    if (s == "enforce") return Mode::Enforce;
+    if (s == "reject") return Mode::Reject;
+    if (s == "audit") return Mode::Audit;
+    if (s == "off") return Mode::Off;
+    return std::nullopt;
+}
+
+const std::vector<ControlSpec>& control_specs() {
+    using P = ParamType;
+    static const std::vector<ControlSpec> specs{
+        {"privileged", "Docker's --privileged markers (all capabilities, no seccomp, no masked paths, all devices): "
+                       "one finding says the request was downgraded; the controls below reverse each marker",
+         {}},
+        {"capabilities", "capabilities outside `allow` are dropped; `never` cannot be granted even by an exception; "
+                         "inheritable and ambient are emptied",
+         {{"allow", P::List, "capabilities a container may keep"},
+          {"never", P::List, "capabilities no exception can grant"}}},
+        {"no_new_privileges", "process.noNewPrivileges forced on", {}},
+        {"seccomp", "a missing or unconfined profile becomes docklock's default profile (Docker's default "
+                    "re-evaluated for the remaining capabilities, plus io_uring, keyring, userfaultfd, bpf, "
+                    "perf_event_open, open_by_handle_at, mount and namespace calls, AF_ALG and AF_VSOCK denied)",
+         {}},
+        {"apparmor", "an unconfined or missing AppArmor profile becomes `profile` where AppArmor is enabled",
+         {{"profile", P::String, "the profile to apply"}}},
+        {"landlock", "Landlock rules (not implemented yet: parsed, no rules applied)", {}},
+        {"user.root", "the process runs as uid 0 of the host (enforce: runs as 65534:65534 instead)", {}},
+        {"userns", "user namespace: reject = require one; enforce = remap (not implemented yet: a finding says so)", {}},
+        {"namespaces.pid", "host pid namespace (none requested, or a path to the host's)", {}},
+        {"namespaces.ipc", "host ipc namespace", {}},
+        {"namespaces.net", "host network namespace", {}},
+        {"namespaces.uts", "host uts namespace", {}},
+        {"namespaces.cgroup", "a cgroup namespace is added when missing", {}},
+        {"mounts.sensitive", "bind sources (symlinks resolved) equal to, inside or containing a `reject` path are "
+                             "refused unless under an `allow` pattern (`*` matches one path component); sources "
+                             "in or under `readonly` are mounted read-only",
+         {{"reject", P::List, "host paths never bound into a container"},
+          {"readonly", P::List, "host paths bound read-only"},
+          {"allow", P::List, "sources allowed despite `reject` (per-container data of the engines)"}}},
+        {"mounts.options", "every bind mount gets `add` (and loses their opposites)",
+         {{"add", P::List, "options every bind mount gets"}}},
+        {"mounts.propagation", "shared and slave propagation (mounts, rootfsPropagation) become private", {}},
+        {"devices", "linux.devices and device cgroup allow rules limited to null, zero, full, random, urandom, "
+                    "tty, console, ptmx and pts, plus `allow`",
+         {{"allow", P::List, "extra devices, as \"c MAJOR:MINOR\" or \"b MAJOR:MINOR\" (MINOR may be *)"}}},
+        {"paths.masked", "`add` is appended to linux.maskedPaths", {{"add", P::List, "paths always masked"}}},
+        {"paths.readonly", "`add` is appended to linux.readonlyPaths; sysfs and cgroup mounts are read-only",
+         {{"add", P::List, "paths always read-only"}}},
+        {"resources.pids", "pids.max set to `limit` when unlimited", {{"limit", P::Int, "pids.max"}}},
+        {"resources.memory", "memory.limit set to `limit` (bytes) when unlimited", {{"limit", P::Int, "bytes"}}},
+        {"resources.cpu", "cpu quota/period set when unlimited",
+         {{"quota", P::Int, "cpu.cfs_quota_us"}, {"period", P::Int, "cpu.cfs_period_us"}}},
+        {"sysctls", "only namespaced sysctls matching `allow` (a trailing * matches a prefix); net.* only with a "
+                    "private network namespace",
+         {{"allow", P::List, "sysctl names or prefixes*"}}},
+        {"hooks", "OCI hooks only for `allow`ed executables (a basename or an absolute path; /proc/<pid>/exe is "
+                  "resolved to its target)",
+         {{"allow", P::List, "executables"}}},
+    };
+    return specs;
+}
+
+const ControlSpec* find_control_spec(const std::string& id) {
+    for (const auto& c : control_specs())
+        if (c.id == id) return &c;
+    return nullptr;
+}
+
+const std::vector<std::string>& Control::list(const std::string& key) const {
+    static const std::vector<std::string> none;
+    auto it = lists.find(key);
+    return it == lists.end() ? none : it->second;
+}
+
+int64_t Control::integer(const std::string& key, int64_t fallback) const {
+    auto it = ints.find(key);
+    return it == ints.end() ? fallback : it->second;
+}
+
+std::string Control::str(const std::string& key) const {
+    auto it = strings.find(key);
+    return it == strings.end() ? "" : it->second;
+}
+
+const Control& Policy::control(const std::string& id) const {
+    auto it = controls.find(id);
+    if (it == controls.end()) throw Error("policy: no control \"" + id + "\"");
+    return it->second;
+}
+
+}  // namespace docklock::policy
