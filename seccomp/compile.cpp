@@ -5,6 +5,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <map>
 
@@ -75,6 +78,24 @@ void check(int rc, const std::string& what) {
     if (rc < 0) throw Error(what, -rc);
 }
 
+// A profile written for an older kernel must not answer a newer syscall with EPERM: libc only falls
+// back (clone3 -> clone, statx -> fstatat, ...) on ENOSYS. As runc does, native syscalls numbered above
+// every syscall the profile names return ENOSYS; this stub runs before libseccomp's program. BPF jumps
+// are relative, so prepending leaves the program intact.
+void prepend_enosys_stub(std::vector<sock_filter>& prog, uint32_t native_arch, int max_nr) {
+    constexpr uint32_t kX32Bit = 0x40000000;  // x32 calls on x86_64: libseccomp's program decides them
+    const bool x86_64 = native_arch == SCMP_ARCH_X86_64;
+    std::vector<sock_filter> stub{
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4),                                  // arch
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, native_arch, 0, 4),                 // foreign -> program
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),                                  // nr
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, x86_64 ? kX32Bit : 0xffffffffU, 2, 0),  // x32 -> program
+        BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, static_cast<uint32_t>(max_nr), 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+    };
+    prog.insert(prog.begin(), stub.begin(), stub.end());
+}
+
 }  // namespace
 
 process::SeccompPlan compile(const spec::Seccomp& s, std::vector<std::string>* skipped) {
@@ -102,8 +123,10 @@ process::SeccompPlan compile(const spec::Seccomp& s, std::vector<std::string>* s
     }
     for (size_t i = 0; i < s.flags.size(); ++i)
         plan.flags |= flag_of(s.flags[i], "linux.seccomp.flags[" + std::to_string(i) + "]");
+    int max_nr = -1;  // the newest native syscall the profile names
     for (size_t r = 0; r < s.syscalls.size(); ++r) {
         const auto& rule = s.syscalls[r];
+        for (const auto& name : rule.names) max_nr = std::max(max_nr, seccomp_syscall_resolve_name(name.c_str()));
         std::string field = "linux.seccomp.syscalls[" + std::to_string(r) + "]";
         uint32_t act = action_of(rule.action, rule.errnoRet, field + ".action", notify);
         std::vector<scmp_arg_cmp> conds;
@@ -139,6 +162,12 @@ process::SeccompPlan compile(const spec::Seccomp& s, std::vector<std::string>* s
     off_t size = lseek(mem.get(), 0, SEEK_END);
     plan.prog.resize(static_cast<size_t>(size) / sizeof(sock_filter));
     if (pread(mem.get(), plan.prog.data(), static_cast<size_t>(size), 0) != size) sys_fail("read seccomp BPF");
+    // Only where an unknown call would be refused anyway: an allow-by-default filter stays as written.
+    bool refusing = def != SCMP_ACT_ALLOW && def != SCMP_ACT_LOG && def != SCMP_ACT_NOTIFY;
+    bool native_filtered = s.architectures.empty();
+    for (const auto& a : s.architectures)
+        if (arch_of(a, "linux.seccomp.architectures") == seccomp_arch_native()) native_filtered = true;
+    if (refusing && native_filtered && max_nr >= 0) prepend_enosys_stub(plan.prog, seccomp_arch_native(), max_nr);
     return plan;
 }
 

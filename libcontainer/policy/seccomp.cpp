@@ -43,6 +43,26 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& cap_gated()
     return t;
 }
 
+// The calls no container may make whatever its profile says: the refusing rules of docklock's own
+// profile (io_uring, keyrings, userfaultfd, bpf, perf_event_open, handles, mount family, unshare and
+// setns, AF_ALG/AF_VSOCK sockets, clone3 -> ENOSYS), plus clone with a CLONE_NEW* flag, in a filter
+// that allows everything else, native architecture only (a foreign ABI is killed).
+spec::Seccomp never_filter() {
+    const spec::Seccomp& base = default_seccomp_profile();
+    spec::Seccomp f;
+    f.defaultAction = "SCMP_ACT_ALLOW";
+    f.architectures = base.architectures;
+    for (const auto& r : base.syscalls)
+        if (r.action != "SCMP_ACT_ALLOW") f.syscalls.push_back(r);
+    spec::SyscallRule clone_ns{{"clone"}, "SCMP_ACT_ERRNO", 1, {}};
+    for (uint64_t flag : {0x00020000ULL /* NEWNS */, 0x02000000ULL /* NEWCGROUP */, 0x04000000ULL /* NEWUTS */,
+                          0x08000000ULL /* NEWIPC */, 0x10000000ULL /* NEWUSER */, 0x20000000ULL /* NEWPID */,
+                          0x40000000ULL /* NEWNET */})
+        clone_ns.args.push_back({0, flag, flag, "SCMP_CMP_MASKED_EQ"});  // repeated index: any flag matches
+    f.syscalls.push_back(clone_ns);
+    return f;
+}
+
 bool unconfined(const spec::Seccomp& s) {
     auto weak = [](const std::string& a) { return a == "SCMP_ACT_ALLOW" || a == "SCMP_ACT_LOG"; };
     if (!weak(s.defaultAction)) return false;
@@ -57,7 +77,16 @@ void seccomp(Ctx& x, spec::Spec& s) {
     const std::string id = "seccomp";
     if (x.mode(id) == Mode::Off) return;
     auto& l = *s.linux;
-    if (l.seccomp && !unconfined(*l.seccomp)) return;
+    if (l.seccomp && !unconfined(*l.seccomp)) {
+        // The client's profile is kept; the never-allowed calls are denied on top of it.
+        // A kept profile is no violation, so reject and audit leave it alone.
+        if (x.mode(id) != Mode::Enforce) return;
+        x.add(id, "linux.seccomp", "the client's profile", "the client's profile + docklock's never-allowed filter",
+              "is the client's own: the calls the baseline never allows (io_uring, bpf, keyrings, mount, namespaces, "
+              "AF_ALG/AF_VSOCK, foreign ABIs) are denied by a stacked filter");
+        l.seccompStack.push_back(never_filter());
+        return;
+    }
     std::string requested = l.seccomp ? "unconfined (" + l.seccomp->defaultAction + ")" : "none";
     if (!x.violation(id, "linux.seccomp", requested, "docklock-default",
                      l.seccomp ? "is unconfined: every syscall is allowed" : "is missing: every syscall is allowed"))

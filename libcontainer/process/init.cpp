@@ -94,6 +94,12 @@ void load_seccomp(const SeccompPlan& s, int sync_fd) {
     }
 }
 
+// The stacked filters first: the main profile may deny seccomp(2) itself.
+void load_all_seccomp(const InitPlan& p, int sync_fd) {
+    for (const auto& f : p.seccomp_stack) load_seccomp(f, sync_fd);
+    if (p.seccomp.present) load_seccomp(p.seccomp, sync_fd);
+}
+
 void change_user(const InitPlan& p) {
     const CredsPlan& c = p.creds;
     int last = c.last_cap;
@@ -173,7 +179,7 @@ void container_main(const InitPlan& p, int sync_fd) {
     if (p.terminal) setup_console(p);
     apply_lsm_labels(p.creds);
     const char* exe = find_executable(p);
-    if (p.seccomp.present && !p.creds.no_new_privs) load_seccomp(p.seccomp, sync_fd);  // needs CAP_SYS_ADMIN
+    if (!p.creds.no_new_privs) load_all_seccomp(p, sync_fd);  // needs CAP_SYS_ADMIN
     change_user(p);
     if (p.creds.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) child_die("set no_new_privs", "", errno);
     if (p.creds.umask >= 0) ::umask(static_cast<mode_t>(p.creds.umask));
@@ -202,7 +208,7 @@ void container_main(const InitPlan& p, int sync_fd) {
     } else {
         sync::send(sync_fd, sync::Msg::Ready);
     }
-    if (p.seccomp.present && p.creds.no_new_privs) load_seccomp(p.seccomp, sync_fd);
+    if (p.creds.no_new_privs) load_all_seccomp(p, sync_fd);
     ::execve(exe, p.argv.get(), p.envp.get());
     child_die("exec", exe, errno);
 }

@@ -127,6 +127,7 @@ struct InitPlan {
 
     CredsPlan creds;
     SeccompPlan seccomp;
+    std::vector<SeccompPlan> seccomp_stack;  // linux.org.docklock.seccompStack, loaded before `seccomp`
 
     std::string cwd;
     CStrings argv, envp;

@@ -103,6 +103,12 @@ static void fill_process(InitPlan& p, const spec::Process& pr, const spec::Linux
             in.notes->push_back("seccomp: syscalls unknown to libseccomp skipped: " + s);
         }
     }
+    if (l)
+        for (const auto& f : l->seccompStack) {
+            p.seccomp_stack.push_back(seccomp::compile(f));
+            if (p.seccomp_stack.back().notify)
+                throw Error("linux.org.docklock.seccompStack: SCMP_ACT_NOTIFY is not allowed in a stacked filter");
+        }
     if (pr.args.empty()) throw Error("process.args: must not be empty");
     p.argv = CStrings(pr.args);
     p.envp = CStrings(pr.env);

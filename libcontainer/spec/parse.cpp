@@ -383,6 +383,9 @@ Linux linux_section(const Reader& r, const json& j, const std::string& p) {
             l.devices.push_back(dev);
         });
     if (const json* v = Reader::at(j, "seccomp")) l.seccomp = seccomp(r, *v, p + ".seccomp");
+    if (const json* v = Reader::at(j, "org.docklock.seccompStack"))
+        r.array(*v, p + ".org.docklock.seccompStack",
+                [&](const json& e, const std::string& ep) { l.seccompStack.push_back(seccomp(r, e, ep)); });
     OPT(j, "rootfsPropagation", p, l.rootfsPropagation, str);
     OPT(j, "maskedPaths", p, l.maskedPaths, strings);
     OPT(j, "readonlyPaths", p, l.readonlyPaths, strings);

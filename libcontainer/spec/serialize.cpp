@@ -258,6 +258,11 @@ json to_json(const Spec& s) {
             x["devices"] = a;
         }
         if (l.seccomp) x["seccomp"] = to_json(*l.seccomp);
+        if (!l.seccompStack.empty()) {
+            json a = json::array();
+            for (const auto& f : l.seccompStack) a.push_back(to_json(f));
+            x["org.docklock.seccompStack"] = a;
+        }
         put(x, "rootfsPropagation", l.rootfsPropagation);
         put(x, "maskedPaths", l.maskedPaths);
         put(x, "readonlyPaths", l.readonlyPaths);

@@ -192,6 +192,10 @@ struct Linux {
     std::vector<Namespace> namespaces;
     std::vector<Device> devices;
     std::optional<Seccomp> seccomp;
+    // docklock's own extension (key "org.docklock.seccompStack"): filters loaded in addition to
+    // `seccomp`, e.g. the policy's never-allowed calls stacked under a client's profile. Extra
+    // filters can only deny more, so a client setting this weakens nothing.
+    std::vector<Seccomp> seccompStack;
     std::string rootfsPropagation;
     std::vector<std::string> maskedPaths, readonlyPaths;
     std::string mountLabel;

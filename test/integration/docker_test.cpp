@@ -14,29 +14,6 @@
 using namespace harness;
 using nlohmann::json;
 
-// Point a fixture at this bundle: rootfs, the resolv.conf/hostname/hosts binds, cgroupsPath, no netns path.
-static void use_fixture(Bundle& b, const std::string& name) {
-    if (!exists(FIXTURES_DIR)) {
-        std::cout << "SKIP: the Docker fixtures are not at " FIXTURES_DIR " (shared/ beside the checkout)\n";
-        std::exit(77);
-    }
-    json c = json::parse(read(std::string(FIXTURES_DIR) + "/" + name + ".json"));
-    c["root"]["path"] = b.dir + "/rootfs";
-    for (auto& m : c["mounts"]) {
-        std::string src = m.value("source", "");
-        if (src.rfind("/var/lib/docker/containers/", 0) == 0) {
-            std::string f = b.dir + "/" + src.substr(src.rfind('/') + 1);
-            std::ofstream(f) << (f.find("hostname") != std::string::npos ? "fixture-host\n" : "# from fixture\n");
-            m["source"] = f;
-        }
-    }
-    for (auto& n : c["linux"]["namespaces"])
-        if (n["type"] == "network") n.erase("path");
-    c["linux"]["cgroupsPath"] = "/docklock-test/" + b.id;
-    if (c.contains("hooks")) c.erase("hooks");
-    b.config = c;
-}
-
 struct ConsoleSocket {
     int listen_fd = -1;
     std::string path;

@@ -201,4 +201,34 @@ std::string cgroup_dir_of(int pid, const std::string& controller) {
     return "";
 }
 
+void use_fixture(Bundle& b, const std::string& name, bool keep_hooks) {
+    if (!exists(FIXTURES_DIR)) {
+        std::cout << "SKIP: the Docker fixtures are not at " FIXTURES_DIR " (shared/ beside the checkout)\n";
+        std::exit(77);
+    }
+    using nlohmann::json;
+    json c = json::parse(read(std::string(FIXTURES_DIR) + "/" + name + ".json"));
+    c["root"]["path"] = b.dir + "/rootfs";
+    for (auto& m : c["mounts"]) {
+        std::string src = m.value("source", "");
+        if (src.rfind("/var/lib/docker/containers/", 0) == 0) {
+            std::string f = b.dir + "/" + src.substr(src.rfind('/') + 1);
+            std::ofstream(f) << (f.find("hostname") != std::string::npos ? "fixture-host\n" : "# from fixture\n");
+            m["source"] = f;
+        }
+    }
+    for (auto& n : c["linux"]["namespaces"])
+        if (n["type"] == "network") n.erase("path");
+    c["linux"]["cgroupsPath"] = "/docklock-test/" + b.id;
+    if (!keep_hooks && c.contains("hooks")) c.erase("hooks");
+    b.config = c;
+}
+
+void add_probe(Bundle& b) {
+    b.config["mounts"].push_back({{"destination", "/probe"},
+                                  {"type", "bind"},
+                                  {"source", PROBE_BIN},
+                                  {"options", nlohmann::json::array({"rbind", "ro"})}});
+}
+
 }  // namespace harness

@@ -62,4 +62,11 @@ bool alive(int pid);  // exists and is not a zombie
 std::string read(const std::string& path);
 std::string cgroup_dir_of(int pid, const std::string& controller);  // host path from /proc/<pid>/cgroup
 
+// Point a Docker 20.10 fixture (../shared/fixtures/docker-20.10/NAME.json) at this bundle: rootfs, the
+// resolv.conf/hostname/hosts binds, cgroupsPath, no netns path, hooks dropped unless kept. SKIPs the
+// test when the fixtures are absent.
+void use_fixture(Bundle& b, const std::string& name, bool keep_hooks = false);
+// Bind the static syscall probe (test/probe) at /probe in the container.
+void add_probe(Bundle& b);
+
 }  // namespace harness

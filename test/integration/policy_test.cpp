@@ -1,0 +1,291 @@
+// The hardened baseline, seen from a real kernel: Docker 20.10's own config.json files run through
+// docklock with the built-in policy, asserted from inside the container (/proc/self/status, the
+// syscalls the probe tries, the cgroup files) and from the findings docklock stored and logged.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "harness.hpp"
+
+using namespace harness;
+using nlohmann::json;
+
+namespace {
+
+// CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID NET_BIND_SERVICE: bits 0 1 3 4 5 6 7 10.
+const char* const kBaselineCaps = "00000000000004fb";
+
+const char* const kProbes =
+    "/probe unshare keyctl io_uring_setup userfaultfd perf_event_open af_alg af_vsock clone3 clone_newuser nr:452 chown";
+
+// "KEY: value" (/proc/self/status, echo) or "KEY=value" (the probe), on a line of its own.
+std::string status_field(const std::string& out, const std::string& key) {
+    std::string text = "\n" + out;
+    for (const char* sep : {":", "="}) {
+        auto p = text.find("\n" + key + sep);
+        if (p == std::string::npos) continue;
+        p += key.size() + 2;
+        auto e = text.find('\n', p);
+        return trim(text.substr(p, e == std::string::npos ? std::string::npos : e - p));
+    }
+    return "";
+}
+
+Result run_fixture(Bundle& b, const std::string& script) {
+    add_probe(b);
+    b.config["process"]["args"] = {"sh", "-c", script};
+    b.config["process"]["terminal"] = false;
+    return b.run();
+}
+
+// Create the bundle's container again, read the findings stored with its state, delete it.
+json findings_of(Bundle& b) {
+    REQUIRE(b.create().code == 0);
+    Result r = docklock({"findings", b.id, "--format", "json"});
+    docklock({"delete", "--force", b.id});
+    REQUIRE(r.code == 0);
+    return json::parse(r.out);
+}
+
+bool has_finding(const json& f, const std::string& control, const std::string& action = "") {
+    for (const auto& x : f)
+        if (x["control"] == control && (action.empty() || x["action"] == action)) return true;
+    return false;
+}
+
+
+const std::string kInside =
+    "grep -E '^(CapEff|CapBnd|CapInh|CapAmb|NoNewPrivs|Seccomp|Seccomp_filters):' /proc/self/status; "
+    "echo pids.max: $(cat /sys/fs/cgroup/pids/pids.max); "
+    "echo timer_list: $(cat /proc/timer_list | wc -c); "
+    "echo firmware: $(ls /sys/firmware | wc -l); "
+    "touch /proc/sysrq-trigger 2>/dev/null && echo sysrq: writable || echo sysrq: ro; "
+    "touch /sys/x 2>/dev/null && echo sys: writable || echo sys: ro; ";
+
+// What every fixture that runs must show inside, whatever Docker asked for.
+void check_baseline_inside(const Result& r, int seccomp_filters) {
+    INFO(r.out << r.err);
+    CHECK(status_field(r.out, "CapEff") == kBaselineCaps);
+    CHECK(status_field(r.out, "CapBnd") == kBaselineCaps);
+    CHECK(status_field(r.out, "CapInh") == "0000000000000000");
+    CHECK(status_field(r.out, "CapAmb") == "0000000000000000");
+    CHECK(status_field(r.out, "NoNewPrivs") == "1");
+    CHECK(status_field(r.out, "Seccomp") == "2");
+    CHECK(status_field(r.out, "Seccomp_filters") == std::to_string(seccomp_filters));
+    CHECK(status_field(r.out, "pids.max") == "4096");
+    CHECK(status_field(r.out, "timer_list") == "0");  // masked (this kernel has no /proc/kcore)
+    CHECK(status_field(r.out, "firmware") == "0");
+    CHECK(status_field(r.out, "sysrq") == "ro");
+    CHECK(status_field(r.out, "sys") == "ro");
+    // The never-allowed calls, whichever filter denies them; clone3 and calls newer than the
+    // profile answer ENOSYS so libc falls back.
+    for (const char* p : {"unshare", "keyctl", "io_uring_setup", "userfaultfd", "perf_event_open", "af_alg", "af_vsock",
+                          "clone_newuser"})
+        CHECK(status_field(r.out, p) == "EPERM");
+    CHECK(status_field(r.out, "clone3") == "ENOSYS");
+    CHECK(status_field(r.out, "chown") == "OK");
+}
+
+}  // namespace
+
+TEST_CASE("policy: without a seccomp filter the probe's calls succeed (the probe is honest)") {
+    Bundle b;
+    use_fixture(b, "seccomp-unconfined");
+    Result r = run_fixture(b, std::string(kProbes));
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    for (const char* p : {"unshare", "keyctl", "clone_newuser", "chown"}) CHECK(status_field(r.out, p) == "OK");
+    CHECK(status_field(r.out, "clone3") == "EINVAL");
+    CHECK(status_field(r.out, "nr:452") != "ENOSYS");  // fchmodat2 exists in this kernel
+}
+
+TEST_CASE("policy: Docker's default config runs hardened and the client profile gets the stacked filter") {
+    UsePolicy policy("builtin");
+    Bundle b;
+    use_fixture(b, "default");
+    Result r = run_fixture(b, kInside + kProbes);
+    REQUIRE(r.code == 0);
+    check_baseline_inside(r, 2);  // Docker's profile + the never-allowed filter
+    json f = findings_of(b);
+    CHECK(has_finding(f, "capabilities", "changed"));
+    CHECK(has_finding(f, "no_new_privileges", "changed"));
+    CHECK(has_finding(f, "seccomp", "changed"));
+    CHECK(has_finding(f, "resources.pids", "changed"));
+    CHECK(has_finding(f, "namespaces.cgroup", "changed"));
+    CHECK_THAT(r.err, Catch::Contains("policy: capabilities"));  // also in the runtime log
+}
+
+TEST_CASE("policy: the limits fixture keeps its limits and user and runs hardened") {
+    UsePolicy policy("builtin");
+    Bundle b;
+    use_fixture(b, "limits");
+    Result r = run_fixture(b, "grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/self/status; id -u; "
+                              "echo pids.max: $(cat /sys/fs/cgroup/pids/pids.max); "
+                              "echo mem: $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes); "
+                              "touch /x 2>/dev/null && echo rootfs: rw || echo rootfs: ro");
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(status_field(r.out, "CapEff") == "0000000000000000");  // uid 1000 keeps no effective caps
+    CHECK(status_field(r.out, "NoNewPrivs") == "1");
+    CHECK(status_field(r.out, "Seccomp") == "2");
+    CHECK(status_field(r.out, "pids.max") == "50");  // the client's own limit is kept
+    CHECK(status_field(r.out, "mem") == "67108864");
+    CHECK(status_field(r.out, "rootfs") == "ro");
+    CHECK_THAT(r.out, Catch::Contains("1000"));
+}
+
+TEST_CASE("policy: --privileged and --cap-add ALL are downgraded to the baseline") {
+    UsePolicy policy("builtin");
+    for (const char* fixture : {"privileged", "capadd-all"}) {
+        SECTION(fixture) {
+            Bundle b;
+            use_fixture(b, fixture);
+            Result r = run_fixture(b, kInside + kProbes + "; ls /dev | wc -l | sed 's/^/devices: /'");
+            REQUIRE(r.code == 0);
+            check_baseline_inside(r, std::string(fixture) == "privileged" ? 1 : 2);
+                    json f = findings_of(b);
+            CHECK(has_finding(f, "capabilities", "changed"));
+            if (std::string(fixture) == "privileged") {
+                CHECK(has_finding(f, "privileged", "changed"));
+                CHECK(has_finding(f, "devices", "changed"));
+                CHECK(has_finding(f, "paths.masked", "changed"));
+                CHECK(std::stoi(status_field(r.out, "devices")) < 20);  // not the host's hundred devices
+            }
+        }
+    }
+}
+
+TEST_CASE("policy: seccomp=unconfined runs under docklock's own profile") {
+    UsePolicy policy("builtin");
+    Bundle b;
+    use_fixture(b, "seccomp-unconfined");
+    Result r = run_fixture(b, kInside + kProbes);
+    REQUIRE(r.code == 0);
+    check_baseline_inside(r, 1);
+    CHECK(status_field(r.out, "nr:452") == "ENOSYS");  // newer than the profile: libc falls back
+    CHECK(has_finding(findings_of(b), "seccomp", "changed"));
+}
+
+TEST_CASE("policy: docker.sock, the host root and host namespaces are refused naming the control") {
+    UsePolicy policy("builtin");
+    struct Case {
+        const char *fixture, *control, *field;
+    };
+    for (const Case& c : {Case{"docker-sock", "mounts.sensitive", "mounts[10].source"},
+                          Case{"hostroot", "mounts.sensitive", "mounts[7].source"},
+                          Case{"host-ns", "namespaces.pid", "linux.namespaces"}}) {
+        SECTION(c.fixture) {
+            Bundle b;
+            use_fixture(b, c.fixture);
+            Result r = b.create();
+            INFO(r.err);
+            CHECK(r.code != 0);
+            CHECK_THAT(r.err, Catch::Contains("refused by control \"" + std::string(c.control) + "\""));
+            CHECK_THAT(r.err, Catch::Contains(c.field));
+            CHECK_THAT(r.err, Catch::Contains("an admin can allow it"));
+            // nothing was made: no state, no cgroup
+            CHECK_FALSE(exists(state_root() + "/" + b.id));
+            CHECK_FALSE(exists("/sys/fs/cgroup/pids/docklock-test/" + b.id));
+        }
+    }
+}
+
+TEST_CASE("policy: Docker's bridge-network prestart hook through /proc/<dockerd>/exe keeps working") {
+    UsePolicy policy("builtin");
+    Bundle b;
+    use_fixture(b, "bridge-network", true);
+    // A process whose /proc/<pid>/exe is a binary named dockerd stands in for the daemon.
+    std::string fake = b.dir + "/bin/dockerd";
+    REQUIRE(run({"mkdir", "-p", b.dir + "/bin"}).code == 0);
+    REQUIRE(run({"cp", PROBE_BIN, fake}).code == 0);
+    pid_t daemon = fork();
+    if (daemon == 0) {
+        execl(fake.c_str(), "dockerd", "nr:34" /* pause */, nullptr);
+        _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto& hook = b.config["hooks"]["prestart"][0];
+    hook["path"] = "/proc/" + std::to_string(daemon) + "/exe";
+    hook["args"] = {"dockerd", "chown"};  // the stand-in just runs one harmless probe
+    Result r = run_fixture(b, "echo ran");
+    kill(daemon, SIGKILL);
+    waitpid(daemon, nullptr, 0);
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("ran"));
+
+    // The same hook pointing at anything else is refused.
+    Bundle other;
+    use_fixture(other, "bridge-network", true);
+    other.config["hooks"]["prestart"][0]["path"] = "/bin/sh";
+    Result refused = other.create();
+    CHECK(refused.code != 0);
+    CHECK_THAT(refused.err, Catch::Contains("refused by control \"hooks\""));
+}
+
+TEST_CASE("policy: ordinary workloads keep working under the baseline") {
+    UsePolicy policy("builtin");
+    Bundle b;
+    use_fixture(b, "default");
+    b.config["mounts"].push_back({{"destination", "/tmp"}, {"type", "tmpfs"}, {"source", "tmpfs"},
+                                  {"options", json::array({"nosuid", "nodev", "mode=1777"})}});
+    const std::string script =
+        "set -e; echo a b c | tr ' ' '\\n' | sort -r | head -1; "
+        "printf '#!/bin/sh\\necho script $1\\n' > /tmp/s.sh; chmod +x /tmp/s.sh; /tmp/s.sh ok; "
+        "adduser -D -u 1234 app 2>/dev/null || echo 'app:x:1234:1234::/tmp:/bin/sh' >> /etc/passwd; "
+        "touch /tmp/owned; chown 1234 /tmp/owned; stat -c 'owner %u' /tmp/owned; "
+        "su app -s /bin/sh -c 'echo su-uid $(id -u)'; "
+        "(httpd -p 80 -h /tmp && echo bound 80) ; "
+        "i=0; while [ $i -lt 100 ]; do sleep 2 & i=$((i+1)); done; echo procs $(ls /proc | grep -c '^[0-9]'); "
+        "head -c 1 /etc/resolv.conf >/dev/null && echo resolv ok; echo host $(hostname)";
+    Result r = run_fixture(b, script);
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("c\n"));
+    CHECK_THAT(r.out, Catch::Contains("script ok"));
+    CHECK_THAT(r.out, Catch::Contains("owner 1234"));
+    CHECK_THAT(r.out, Catch::Contains("su-uid 1234"));
+    CHECK_THAT(r.out, Catch::Contains("bound 80"));
+    CHECK_THAT(r.out, Catch::Contains("resolv ok"));
+    CHECK_THAT(r.out, Catch::Contains("host "));
+    auto p = r.out.find("procs ");
+    REQUIRE(p != std::string::npos);
+    CHECK(std::stoi(r.out.substr(p + 6)) > 100);
+}
+
+TEST_CASE("policy: exec into a running container gets the baseline too") {
+    UsePolicy policy("builtin");
+    Bundle b;
+    use_fixture(b, "default");
+    add_probe(b);
+    b.config["process"]["args"] = {"sleep", "30"};
+    b.config["process"]["terminal"] = false;
+    REQUIRE(b.create().code == 0);
+    REQUIRE(docklock({"start", b.id}).code == 0);
+    // docker exec --privileged: every capability asked for
+    json proc = b.config["process"];
+    proc["args"] = json::array({"sh", "-c", "grep -E '^(CapEff|NoNewPrivs|Seccomp_filters):' /proc/self/status; /probe unshare"});
+    json caps = json::array({"CAP_SYS_ADMIN", "CAP_NET_ADMIN", "CAP_SYS_PTRACE", "CAP_CHOWN", "CAP_NET_RAW"});
+    proc["capabilities"] = {{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
+    proc["noNewPrivileges"] = false;
+    std::string pf = b.dir + "/exec.json";
+    std::ofstream(pf) << proc.dump();
+    Result r = docklock({"exec", "--process", pf, b.id});
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(status_field(r.out, "CapEff") == "0000000000000001");  // only CHOWN survives
+    CHECK(status_field(r.out, "NoNewPrivs") == "1");
+    CHECK(status_field(r.out, "Seccomp_filters") == "2");
+    CHECK(status_field(r.out, "unshare") == "EPERM");
+    CHECK_THAT(r.err, Catch::Contains("policy: capabilities"));
+    // with a tty as well
+    Result t = docklock({"exec", "-t", b.id, "sh", "-c", "grep NoNewPrivs /proc/self/status"});
+    CHECK(t.code == 0);
+    CHECK_THAT(t.out, Catch::Contains("NoNewPrivs:\t1"));
+    docklock({"delete", "--force", b.id});
+}
