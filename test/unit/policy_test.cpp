@@ -1,0 +1,294 @@
+// The policy engine as the pure function it is: (spec, policy, host facts) -> (hardened spec,
+// findings), and the YAML loader's errors. No kernel, no files beyond the Docker fixtures.
+#include <catch2/catch.hpp>
+#include <iostream>
+
+#include "libcontainer/policy/policy.hpp"
+#include "libcontainer/util/error.hpp"
+#include "libcontainer/util/fs.hpp"
+
+using namespace docklock;
+using Catch::Contains;
+
+namespace {
+
+spec::Spec fixture(const std::string& name) {
+    if (!fs::exists(FIXTURES_DIR)) {
+        std::cout << "SKIP: the Docker fixtures are not at " FIXTURES_DIR " (shared/ beside the checkout)\n";
+        std::exit(77);
+    }
+    return spec::parse_spec(fs::read_file(std::string(FIXTURES_DIR) + "/" + name + ".json"));
+}
+
+policy::HostFacts host() {
+    policy::HostFacts h;
+    h.resolve = [](const std::string& p) { return p.rfind("/var/run/", 0) == 0 ? "/run/" + p.substr(9) : p; };
+    h.readlink = [](const std::string& p) { return p == "/proc/1234/exe" ? std::string("/usr/bin/dockerd") : ""; };
+    return h;
+}
+
+const policy::Finding* find(const policy::Result& r, const std::string& control, const std::string& action = "") {
+    for (const auto& f : r.findings)
+        if (f.control == control && (action.empty() || f.action == action)) return &f;
+    return nullptr;
+}
+
+std::vector<std::string> baseline_caps() {
+    return {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",
+            "CAP_KILL",  "CAP_SETGID",       "CAP_SETUID", "CAP_NET_BIND_SERVICE"};
+}
+
+// The error a policy text gives, "" when it loads.
+std::string load_error(const std::string& yaml) {
+    try {
+        policy::load_string(yaml, "/etc/docklock/policy.yaml");
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("policy: an empty policy file is the builtin baseline") {
+    policy::Policy p = policy::load_string("", "x.yaml");
+    policy::Policy b = policy::builtin();
+    CHECK(p.controls == b.controls);
+    CHECK(policy::load_string("version: 1\ncontrols: {}\n", "x.yaml").controls == b.controls);
+    // what `policy show` prints loads back to the same policy
+    CHECK(policy::load_string(policy::to_yaml(b), "shown.yaml").controls == b.controls);
+}
+
+TEST_CASE("policy: every control of the builtin baseline has a spec and a mode") {
+    policy::Policy b = policy::builtin();
+    for (const auto& cs : policy::control_specs()) {
+        INFO(cs.id);
+        CHECK(b.controls.count(cs.id) == 1);
+    }
+    CHECK(b.controls.size() == policy::control_specs().size());
+}
+
+TEST_CASE("policy: malformed policies name file line column and the field") {
+    struct Case {
+        const char* name;
+        std::string yaml, want;
+    };
+    std::vector<Case> cases{
+        {"invalid YAML", "controls: [a, b\n", "/etc/docklock/policy.yaml:2:1: invalid YAML"},
+        {"top level not a mapping", "- a\n", "/etc/docklock/policy.yaml:1:1: the policy: expected a mapping"},
+        {"unknown top-level key", "version: 1\nfoo: 1\n", "/etc/docklock/policy.yaml:2:1: foo: unknown key"},
+        {"bad version", "version: 2\n", ":1:10: version: only version 1 exists"},
+        {"version not an integer", "version: one\n", ":1:10: version: expected an integer"},
+        {"unknown control", "controls:\n  capabilitys: enforce\n", ":2:3: controls.capabilitys: unknown control"},
+        {"unknown mode", "controls:\n  seccomp: enforced\n", ":2:12: controls.seccomp: unknown mode \"enforced\""},
+        {"mode of the wrong type", "controls:\n  seccomp: [enforce]\n", ":2:12: controls.seccomp"},
+        {"unknown parameter", "controls:\n  capabilities:\n    mode: enforce\n    alow: []\n",
+         ":4:5: controls.capabilities.alow: unknown key"},
+        {"list of the wrong type", "controls:\n  capabilities:\n    allow: CAP_CHOWN\n",
+         ":3:12: controls.capabilities.allow: expected a sequence"},
+        {"integer of the wrong type", "controls:\n  resources.pids:\n    limit: lots\n",
+         ":3:12: controls.resources.pids.limit: expected an integer"},
+        {"unknown capability", "controls:\n  capabilities:\n    allow: [CAP_CHOWN, CAP_FLY]\n",
+         ":3:24: controls.capabilities.allow[1]: unknown capability \"CAP_FLY\""},
+        {"relative audit log", "audit_log: findings.log\n", ":1:12: audit_log: must be an absolute path"},
+        {"exception granting a never capability",
+         "exceptions:\n  - annotation: org.example/debug\n    control: capabilities\n    allow: [CAP_SYS_ADMIN]\n",
+         ":4:13: exceptions[0].allow[0]: CAP_SYS_ADMIN is on capabilities.never"},
+        {"exception of an unknown control",
+         "exceptions:\n  - annotation: a\n    control: nope\n    allow: [x]\n", ":3:14: exceptions[0].control: unknown control"},
+        {"exception without annotation", "exceptions:\n  - control: devices\n    allow: [/dev/fuse]\n",
+         "exceptions[0].annotation: required"},
+    };
+    for (const auto& c : cases) {
+        SECTION(c.name) {
+            std::string e = load_error(c.yaml);
+            INFO(c.yaml);
+            CHECK_THAT(e, Contains(c.want));
+            CHECK(e.find('\n') == std::string::npos);  // one line
+        }
+    }
+}
+
+TEST_CASE("policy: a missing policy file is an error naming it; off and builtin need no file") {
+    CHECK_THROWS_WITH(policy::load_file("/nonexistent/policy.yaml"), Contains("/nonexistent/policy.yaml"));
+    CHECK(policy::resolve("off", nullptr, "/nonexistent").off);
+    CHECK(policy::resolve("", "off", "/nonexistent").off);
+    CHECK(policy::resolve("", nullptr, "/nonexistent").source == "builtin");
+    CHECK(policy::resolve("builtin", "off", "/nonexistent").source == "builtin");  // the flag wins over the env
+}
+
+TEST_CASE("policy: off runs the config unchanged") {
+    spec::Spec s = fixture("privileged");
+    policy::Result r = policy::apply(s, policy::off(), host());
+    CHECK(spec::to_json(r.spec) == spec::to_json(s));
+    CHECK_FALSE(r.refused());
+}
+
+TEST_CASE("policy: the privileged fixture is downgraded marker by marker") {
+    policy::Result r = policy::apply(fixture("privileged"), policy::builtin(), host());
+    REQUIRE_FALSE(r.refused());
+    const auto& p = *r.spec.process;
+    CHECK(p.capabilities->bounding == baseline_caps());
+    CHECK(p.capabilities->effective == baseline_caps());
+    CHECK(p.capabilities->inheritable.empty());
+    CHECK(p.capabilities->ambient.empty());
+    CHECK(p.noNewPrivileges);
+    const auto& l = *r.spec.linux;
+    REQUIRE(l.seccomp);
+    CHECK(l.seccomp->defaultAction == "SCMP_ACT_ERRNO");
+    CHECK(l.seccompStack.empty());  // docklock's own profile already denies the never-allowed calls
+    CHECK(l.maskedPaths.size() >= 10);
+    CHECK(l.readonlyPaths.size() >= 5);
+    CHECK(l.devices.size() < 10);
+    REQUIRE(l.resources);
+    CHECK(l.resources->pidsLimit == 4096);
+    CHECK(find(r, "privileged", "changed"));
+    for (const auto& m : r.spec.mounts)
+        if (m.type == "sysfs" || m.type == "cgroup") CHECK(std::count(m.options.begin(), m.options.end(), "ro") == 1);
+}
+
+TEST_CASE("policy: Docker's default profile is kept with the never-allowed filter stacked") {
+    spec::Spec s = fixture("default");
+    policy::Result r = policy::apply(s, policy::builtin(), host());
+    REQUIRE(r.spec.linux->seccomp);
+    CHECK(spec::to_json(*r.spec.linux->seccomp) == spec::to_json(*s.linux->seccomp));
+    REQUIRE(r.spec.linux->seccompStack.size() == 1);
+    const auto& never = r.spec.linux->seccompStack[0];
+    CHECK(never.defaultAction == "SCMP_ACT_ALLOW");
+    std::vector<std::string> denied;
+    for (const auto& rule : never.syscalls)
+        for (const auto& n : rule.names) denied.push_back(n);
+    for (const char* n : {"io_uring_setup", "keyctl", "userfaultfd", "bpf", "perf_event_open", "open_by_handle_at", "mount",
+                          "unshare", "setns", "clone3", "clone", "socket"})
+        CHECK(std::count(denied.begin(), denied.end(), n) >= 1);
+}
+
+TEST_CASE("policy: seccomp=unconfined gets docklock's profile, re-evaluated for the kept capabilities") {
+    policy::Policy pol = policy::builtin();
+    pol.controls["capabilities"].lists["allow"].push_back("CAP_SYS_CHROOT");
+    policy::Result r = policy::apply(fixture("seccomp-unconfined"), pol, host());
+    REQUIRE(r.spec.linux->seccomp);
+    bool chroot_allowed = false;
+    for (const auto& rule : r.spec.linux->seccomp->syscalls)
+        if (rule.action == "SCMP_ACT_ALLOW" && std::count(rule.names.begin(), rule.names.end(), "chroot")) chroot_allowed = true;
+    CHECK(chroot_allowed);
+    policy::Result plain = policy::apply(fixture("seccomp-unconfined"), policy::builtin(), host());
+    for (const auto& rule : plain.spec.linux->seccomp->syscalls)
+        if (rule.action == "SCMP_ACT_ALLOW") CHECK(std::count(rule.names.begin(), rule.names.end(), "chroot") == 0);
+}
+
+TEST_CASE("policy: sensitive mounts are resolved through symlinks and refused with the way out") {
+    policy::Result r = policy::apply(fixture("docker-sock"), policy::builtin(), host());
+    REQUIRE(r.refused());
+    CHECK_THAT(r.refusal_message(), Contains("refused by control \"mounts.sensitive\""));
+    CHECK_THAT(r.refusal_message(), Contains("mounts[10].source"));
+    CHECK_THAT(r.refusal_message(), Contains("/run/docker.sock"));
+    CHECK_THAT(r.refusal_message(), Contains("mounts.sensitive.allow"));
+    // in audit mode it runs, and says so
+    policy::Policy audit = policy::builtin();
+    audit.controls["mounts.sensitive"].mode = policy::Mode::Audit;
+    policy::Result a = policy::apply(fixture("docker-sock"), audit, host());
+    CHECK_FALSE(a.refused());
+    CHECK(find(a, "mounts.sensitive", "audit"));
+}
+
+TEST_CASE("policy: a read-only sensitive bind is made read-only") {
+    spec::Spec s = fixture("default");
+    s.mounts.push_back({"/host-etc", "bind", "/etc/./", {"rbind"}, {}, {}});
+    policy::Result r = policy::apply(s, policy::builtin(), host());
+    REQUIRE_FALSE(r.refused());
+    const auto& m = r.spec.mounts.back();
+    CHECK(std::count(m.options.begin(), m.options.end(), "ro") == 1);
+    CHECK(std::count(m.options.begin(), m.options.end(), "nosuid") == 1);
+    CHECK(std::count(m.options.begin(), m.options.end(), "nodev") == 1);
+}
+
+TEST_CASE("policy: host pid and ipc namespaces are refused, host net and uts audited") {
+    policy::Result r = policy::apply(fixture("host-ns"), policy::builtin(), host());
+    REQUIRE(r.refused());
+    CHECK(find(r, "namespaces.pid", "refused"));
+    CHECK(find(r, "namespaces.ipc", "refused"));
+    CHECK(find(r, "namespaces.uts", "audit"));
+}
+
+TEST_CASE("policy: sysctls outside the namespaced ones are refused; net.* needs a private netns") {
+    spec::Spec s = fixture("default");
+    s.linux->sysctl["net.ipv4.ip_unprivileged_port_start"] = "0";
+    s.linux->sysctl["kernel.shmmax"] = "1000000";
+    CHECK_FALSE(policy::apply(s, policy::builtin(), host()).refused());
+    s.linux->sysctl["kernel.panic"] = "1";
+    policy::Result r = policy::apply(s, policy::builtin(), host());
+    REQUIRE(r.refused());
+    CHECK_THAT(r.refusal_message(), Contains("linux.sysctl.kernel.panic"));
+}
+
+TEST_CASE("policy: hooks are judged by the executable, /proc/<pid>/exe included") {
+    policy::Result ok = policy::apply(fixture("bridge-network"), policy::builtin(), host());
+    CHECK_FALSE(ok.refused());
+    REQUIRE(ok.spec.hooks.prestart.size() == 1);
+    spec::Spec s = fixture("bridge-network");
+    s.hooks.prestart[0].path = "/proc/999/exe";  // not a process we know: cannot be resolved
+    policy::Result r = policy::apply(s, policy::builtin(), host());
+    REQUIRE(r.refused());
+    CHECK_THAT(r.refusal_message(), Contains("hooks.prestart[0].path"));
+}
+
+TEST_CASE("policy: devices outside the baseline are refused") {
+    spec::Spec s = fixture("default");
+    s.linux->devices.push_back({"c", "/dev/fuse", 10, 229, std::nullopt, std::nullopt, std::nullopt});
+    policy::Result r = policy::apply(s, policy::builtin(), host());
+    REQUIRE(r.refused());
+    CHECK_THAT(r.refusal_message(), Contains("/dev/fuse"));
+}
+
+TEST_CASE("policy: only an annotation the policy names as trusted opens an exception") {
+    policy::Policy p = policy::load_string(
+        "exceptions:\n  - annotation: org.example/net-admin\n    value: \"yes\"\n    control: capabilities\n"
+        "    allow: [CAP_NET_ADMIN]\n",
+        "x.yaml");
+    spec::Spec s = fixture("capadd-all");
+    policy::Result plain = policy::apply(s, p, host());
+    CHECK(std::count(plain.spec.process->capabilities->bounding.begin(), plain.spec.process->capabilities->bounding.end(),
+                     "CAP_NET_ADMIN") == 0);
+    s.annotations["org.example/net-admin"] = "no";
+    policy::Result wrong = policy::apply(s, p, host());
+    CHECK(std::count(wrong.spec.process->capabilities->bounding.begin(), wrong.spec.process->capabilities->bounding.end(),
+                     "CAP_NET_ADMIN") == 0);
+    s.annotations["org.example/net-admin"] = "yes";
+    policy::Result yes = policy::apply(s, p, host());
+    const auto& b = yes.spec.process->capabilities->bounding;
+    CHECK(std::count(b.begin(), b.end(), "CAP_NET_ADMIN") == 1);
+    CHECK(std::count(b.begin(), b.end(), "CAP_SYS_ADMIN") == 0);  // never, whatever the annotation
+    // an annotation the client invents changes nothing
+    s.annotations = {{"org.docklock.policy", "off"}, {"docklock.capabilities", "ALL"}};
+    CHECK(policy::apply(s, p, host()).spec.process->capabilities->bounding == baseline_caps());
+}
+
+TEST_CASE("policy: exec gets the process rules of the baseline") {
+    spec::Process p = *fixture("privileged").process;
+    std::vector<policy::Finding> findings;
+    spec::Process out = policy::apply_to_process(p, policy::builtin(), host(), findings);
+    CHECK(out.capabilities->bounding == baseline_caps());
+    CHECK(out.noNewPrivileges);
+    CHECK_FALSE(findings.empty());
+}
+
+TEST_CASE("policy: capabilities outside the runtime's own bounding set are dropped with a finding") {
+    policy::HostFacts h = host();
+    h.bounding = ~(1ULL << 24);  // CAP_SYS_RESOURCE, as on our CI hosts
+    policy::Result r = policy::apply(fixture("capadd-all"), policy::off(), h);
+    const auto& b = r.spec.process->capabilities->bounding;
+    CHECK(std::count(b.begin(), b.end(), "CAP_SYS_RESOURCE") == 0);
+    CHECK(std::count(b.begin(), b.end(), "CAP_SYS_ADMIN") == 1);  // policy off: the rest is kept
+    CHECK_FALSE(r.findings.empty());
+}
+
+TEST_CASE("policy: the engine is deterministic and leaves its input alone") {
+    spec::Spec s = fixture("privileged");
+    auto before = spec::to_json(s);
+    policy::Result a = policy::apply(s, policy::builtin(), host());
+    policy::Result b = policy::apply(s, policy::builtin(), host());
+    CHECK(spec::to_json(s) == before);
+    CHECK(spec::to_json(a.spec) == spec::to_json(b.spec));
+    CHECK(policy::check_report(a, policy::builtin()) == policy::check_report(b, policy::builtin()));
+}
