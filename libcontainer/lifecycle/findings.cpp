@@ -8,6 +8,7 @@
 
 #include "../util/error.hpp"
 #include "../util/fd.hpp"
+#include "../util/fs.hpp"
 #include "../util/log.hpp"
 
 namespace docklock::lifecycle {
@@ -29,6 +30,13 @@ std::string now_rfc3339() {
 void audit(const std::string& path, const std::string& id, const std::string& op,
            const std::vector<policy::Finding>& findings) {
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd && errno == ENOENT) {  // first use: make its directory (root-only, like the log)
+        try {
+            fs::mkdir_p(path.substr(0, path.rfind('/')), 0700);
+        } catch (const Error&) {
+        }
+        fd = UniqueFd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+    }
     if (!fd) {
         log::warn("policy audit_log " + path + ": " + std::strerror(errno));
         return;

@@ -48,7 +48,7 @@ void no_new_privileges(Ctx& x, spec::Process& p);
 void apparmor(Ctx& x, spec::Process& p);
 void user_root(Ctx& x, spec::Process& p, const spec::Linux* l);
 void userns(Ctx& x, spec::Linux& l);
-void landlock(Ctx& x);
+void landlock(Ctx& x, spec::Spec& s);
 void namespaces(Ctx& x, spec::Linux& l);
 void mounts(Ctx& x, spec::Spec& s);
 void devices(Ctx& x, spec::Linux& l);

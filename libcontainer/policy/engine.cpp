@@ -46,7 +46,7 @@ Result apply(const spec::Spec& requested, const Policy& policy, const HostFacts&
     sysctls(x, *s.linux);
     hooks(x, s.hooks);
     seccomp(x, s);
-    landlock(x);
+    landlock(x, s);
     return r;
 }
 

@@ -46,12 +46,41 @@ void userns(Ctx& x, spec::Linux& l) {
     x.violation("userns", "linux.namespaces", "no user namespace", "", "has no user namespace");
 }
 
-void landlock(Ctx& x) {
-    if (x.mode("landlock") == Mode::Off) return;
-    x.add("landlock", "process", "", "",
-          x.host.landlock_abi > 0 ? "landlock rules are not implemented yet: none applied"
-                                  : "the kernel has no Landlock (and landlock rules are not implemented yet)",
-          "info");
+// Landlock: no executing from writable mounts, no writing under /proc and /sys, signals and
+// abstract unix sockets scoped to the container (ABI 6). The launcher builds the domain inside the
+// container from this list (libcontainer/process/landlock.cpp).
+void landlock(Ctx& x, spec::Spec& s) {
+    const std::string id = "landlock";
+    Mode m = x.mode(id);
+    if (m == Mode::Off) return;
+    if (x.host.landlock_abi <= 0) {
+        x.add(id, "linux", "", "no Landlock domain", "the kernel has no Landlock: the container runs without it", "info");
+        return;
+    }
+    spec::Landlock ll;
+    for (const auto& mnt : s.mounts) {
+        if (has_option(mnt, "ro")) continue;
+        bool writable = mnt.type == "tmpfs" || is_bind(mnt) || mnt.type == "mqueue";
+        if (mnt.type == "proc" || mnt.type == "sysfs")
+            ll.noWrite.push_back(mnt.destination);
+        else if (writable)
+            ll.noExec.push_back(mnt.destination);
+    }
+    for (const char* p : {"/proc", "/sys"})
+        if (!contains(ll.noWrite, p)) ll.noWrite.push_back(p);
+    ll.scopeSignals = ll.scopeAbstractUnix = x.host.landlock_abi >= 6;
+    std::string applied = "no exec under " + join(ll.noExec) + "; no write under " + join(ll.noWrite) +
+                          (ll.scopeSignals ? "; signals and abstract unix sockets scoped" : "");
+    if (m == Mode::Audit) {
+        x.add(id, "linux", "no Landlock domain", "no Landlock domain", "would apply: " + applied, "audit");
+        return;
+    }
+    x.add(id, "linux", "no Landlock domain", applied,
+          "writable mounts could run dropped binaries; /proc and /sys hold the kernel's knobs" +
+              std::string(x.host.landlock_abi < 6 ? " (Landlock ABI " + std::to_string(x.host.landlock_abi) +
+                                                        " < 6: no signal or socket scoping)"
+                                                  : ""));
+    s.linux->landlock = ll;
 }
 
 }  // namespace docklock::policy::detail

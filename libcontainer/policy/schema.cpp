@@ -40,7 +40,7 @@ const std::vector<ControlSpec>& control_specs() {
          {}},
         {"apparmor", "an unconfined or missing AppArmor profile becomes `profile` where AppArmor is enabled",
          {{"profile", P::String, "the profile to apply"}}},
-        {"landlock", "Landlock rules (not implemented yet: parsed, no rules applied)", {}},
+        {"landlock", "Landlock, where the kernel has it: no executing files from writable mounts (tmpfs, volumes, /dev/shm), no writing under /proc and /sys; signals and abstract unix sockets scoped to the container (ABI 6)", {}},
         {"user.root", "the process runs as uid 0 of the host (enforce: runs as 65534:65534 instead)", {}},
         {"userns", "user namespace: reject = require one; enforce = remap (not implemented yet: a finding says so)", {}},
         {"namespaces.pid", "host pid namespace (none requested, or a path to the host's)", {}},

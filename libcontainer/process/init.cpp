@@ -1,6 +1,7 @@
 // The container's first process (create) or an exec'd process, from clone to execve.
 // Runs after clone: syscalls and the precomputed InitPlan only; failures go to the parent via child_die.
 #include "init.hpp"
+#include "landlock.hpp"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -178,6 +179,10 @@ void container_main(const InitPlan& p, int sync_fd) {
         child_die("join a new session keyring", "", errno);
     if (p.terminal) setup_console(p);
     apply_lsm_labels(p.creds);
+    if (p.landlock.present) {  // still root with every capability: no_new_privs is not needed for it
+        const char* what = "landlock";
+        if (int rc = apply_landlock(p.landlock, &what); rc < 0) child_die(what, "", -rc);
+    }
     const char* exe = find_executable(p);
     if (!p.creds.no_new_privs) load_all_seccomp(p, sync_fd);  // needs CAP_SYS_ADMIN
     change_user(p);

@@ -107,6 +107,13 @@ struct SeccompPlan {
     bool notify = false;  // the filter has SCMP_ACT_NOTIFY rules: send the listener fd
 };
 
+// linux.org.docklock.landlock, with the paths normalised (absolute, no trailing slash).
+struct LandlockPlan {
+    bool present = false;
+    std::vector<std::string> no_exec, no_write;
+    bool scope_signals = false, scope_abstract_unix = false;
+};
+
 struct InitPlan {
     bool exec_mode = false;                 // exec into an existing container (no rootfs setup)
     int clone_flags = 0;                    // CLONE_NEW* to create
@@ -128,6 +135,7 @@ struct InitPlan {
     CredsPlan creds;
     SeccompPlan seccomp;
     std::vector<SeccompPlan> seccomp_stack;  // linux.org.docklock.seccompStack, loaded before `seccomp`
+    LandlockPlan landlock;
 
     std::string cwd;
     CStrings argv, envp;

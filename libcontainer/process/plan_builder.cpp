@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <map>
@@ -102,6 +103,29 @@ static void fill_process(InitPlan& p, const spec::Process& pr, const spec::Linux
             for (const auto& n : skipped) s += (s.empty() ? "" : " ") + n;
             in.notes->push_back("seccomp: syscalls unknown to libseccomp skipped: " + s);
         }
+    }
+    if (l && l->landlock) {
+        const std::string field = "linux.org.docklock.landlock";
+        long abi = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, 1U /* LANDLOCK_CREATE_RULESET_VERSION */);
+        if (abi < 1) throw Error(field + ": the kernel has no Landlock", abi < 0 ? errno : 0);
+        const auto& ll = *l->landlock;
+        if ((ll.scopeSignals || ll.scopeAbstractUnix) && abi < 6)
+            throw Error(field + ": scoping needs Landlock ABI 6, the kernel has " + std::to_string(abi));
+        auto norm = [&](const std::vector<std::string>& in, const std::string& key) {
+            std::vector<std::string> out;
+            for (size_t i = 0; i < in.size(); ++i) {
+                std::string d = in[i];
+                if (d.empty() || d[0] != '/') throw Error(field + "." + key + "[" + std::to_string(i) + "]: must be absolute");
+                while (d.size() > 1 && d.back() == '/') d.pop_back();
+                out.push_back(d);
+            }
+            return out;
+        };
+        p.landlock.present = true;
+        p.landlock.no_exec = norm(ll.noExec, "noExec");
+        p.landlock.no_write = norm(ll.noWrite, "noWrite");
+        p.landlock.scope_signals = ll.scopeSignals;
+        p.landlock.scope_abstract_unix = ll.scopeAbstractUnix;
     }
     if (l)
         for (const auto& f : l->seccompStack) {

@@ -386,6 +386,17 @@ Linux linux_section(const Reader& r, const json& j, const std::string& p) {
     if (const json* v = Reader::at(j, "org.docklock.seccompStack"))
         r.array(*v, p + ".org.docklock.seccompStack",
                 [&](const json& e, const std::string& ep) { l.seccompStack.push_back(seccomp(r, e, ep)); });
+    if (const json* v = Reader::at(j, "org.docklock.landlock")) {
+        std::string lp = p + ".org.docklock.landlock";
+        r.object(*v, lp);
+        Landlock ll;
+        OPT(*v, "noExec", lp, ll.noExec, strings);
+        OPT(*v, "noWrite", lp, ll.noWrite, strings);
+        if (const json* b = Reader::at(*v, "scopeSignals")) ll.scopeSignals = r.boolean(*b, lp + ".scopeSignals");
+        if (const json* b = Reader::at(*v, "scopeAbstractUnix"))
+            ll.scopeAbstractUnix = r.boolean(*b, lp + ".scopeAbstractUnix");
+        l.landlock = ll;
+    }
     OPT(j, "rootfsPropagation", p, l.rootfsPropagation, str);
     OPT(j, "maskedPaths", p, l.maskedPaths, strings);
     OPT(j, "readonlyPaths", p, l.readonlyPaths, strings);

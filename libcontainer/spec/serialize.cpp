@@ -263,6 +263,11 @@ json to_json(const Spec& s) {
             for (const auto& f : l.seccompStack) a.push_back(to_json(f));
             x["org.docklock.seccompStack"] = a;
         }
+        if (l.landlock)
+            x["org.docklock.landlock"] = {{"noExec", l.landlock->noExec},
+                                          {"noWrite", l.landlock->noWrite},
+                                          {"scopeSignals", l.landlock->scopeSignals},
+                                          {"scopeAbstractUnix", l.landlock->scopeAbstractUnix}};
         put(x, "rootfsPropagation", l.rootfsPropagation);
         put(x, "maskedPaths", l.maskedPaths);
         put(x, "readonlyPaths", l.readonlyPaths);

@@ -184,6 +184,15 @@ struct TimeOffset {
     uint32_t nanosecs = 0;
 };
 
+// docklock's extension (key "org.docklock.landlock", set by the policy): a Landlock domain for every
+// process of the container. Paths are inside the container. Nothing under `noExec` may be executed
+// and nothing under `noWrite` written; everything else stays as it was. An extra domain only
+// restricts, so a client setting this weakens nothing.
+struct Landlock {
+    std::vector<std::string> noExec, noWrite;
+    bool scopeSignals = false, scopeAbstractUnix = false;  // ABI 6, where the kernel has it
+};
+
 struct Linux {
     std::vector<IdMapping> uidMappings, gidMappings;
     std::map<std::string, std::string> sysctl;
@@ -196,6 +205,7 @@ struct Linux {
     // `seccomp`, e.g. the policy's never-allowed calls stacked under a client's profile. Extra
     // filters can only deny more, so a client setting this weakens nothing.
     std::vector<Seccomp> seccompStack;
+    std::optional<Landlock> landlock;
     std::string rootfsPropagation;
     std::vector<std::string> maskedPaths, readonlyPaths;
     std::string mountLabel;
