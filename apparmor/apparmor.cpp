@@ -4,6 +4,7 @@
 
 #include "../libcontainer/util/error.hpp"
 #include "../libcontainer/util/fs.hpp"
+#include "default_profile.hpp"
 
 namespace docklock::apparmor {
 
@@ -32,6 +33,8 @@ std::string exec_request(const std::string& profile, const std::string& field) {
         if (profile == "unconfined") return "";
         throw Error(field + ": AppArmor profile \"" + profile + "\" requested but AppArmor is not enabled on this host");
     }
+    // The baseline's own profile is loaded on first use; any other must be loaded by the admin.
+    if (profile == kDefaultProfile && !profile_loaded(profile)) load_default_profile();
     if (profile != "unconfined" && !profile_loaded(profile))
         throw Error(field + ": AppArmor profile \"" + profile + "\" is not loaded (load it with apparmor_parser)");
     return "exec " + profile;

@@ -28,4 +28,18 @@ check "exec --apparmor: denied path" "$(docklock exec --apparmor docklock-test-d
 check "exec without --apparmor is unconfined here" "$(docklock exec plain cat /etc/secret)" top-secret
 docklock delete --force plain
 
+# The baseline: a container that asked for no profile gets docklock-default, which docklock loads
+# itself on first use, and which still lets the runtime (unconfined) signal the container.
+check "docklock-default is not loaded yet" "$(grep -c '^docklock-default ' /sys/kernel/security/apparmor/profiles)" 0
+prep baseline
+DOCKLOCK_POLICY=builtin docklock run -d --bundle "$work/baseline" baseline 2>/dev/null
+check "baseline: docklock loaded docklock-default" "$(grep -c '^docklock-default (enforce)' /sys/kernel/security/apparmor/profiles)" 1
+pid=$(docklock state baseline | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+check "baseline: the container runs under docklock-default" "$(cat /proc/$pid/attr/current)" "docklock-default (enforce)"
+check "baseline: exec gets docklock-default too" "$(DOCKLOCK_POLICY=builtin docklock exec baseline cat /proc/self/attr/current 2>/dev/null)" "docklock-default (enforce)"
+docklock kill baseline KILL
+for i in 1 2 3 4 5 6 7 8 9 10; do docklock state baseline | grep -q '"stopped"' && break; sleep 0.2; done
+check "baseline: the runtime's signal reaches the confined container" "$(docklock state baseline | grep -c '"stopped"')" 1
+docklock delete --force baseline
+
 finish "apparmor"

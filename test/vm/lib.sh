@@ -1,4 +1,7 @@
 # Shared by the test/vm/*.sh scripts that run inside hack/vm: TAP-like checks and the closing count.
+# The checks are of runc-compatible behaviour, so docklock runs with `--policy off` unless a check
+# asks for the baseline (DOCKLOCK_POLICY=builtin docklock ...), as in the host's integration tests.
+export DOCKLOCK_POLICY=${DOCKLOCK_POLICY:-off}
 pass=0
 fail=0
 check() {
