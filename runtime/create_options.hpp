@@ -26,6 +26,7 @@ inline lifecycle::CreateOptions create_options(const Globals& g, const Parsed& p
     o.console_socket = p.vm["console-socket"].as<std::string>();
     o.no_pivot = p.vm["no-pivot"].as<bool>();
     o.no_new_keyring = p.vm["no-new-keyring"].as<bool>();
+    o.systemd_cgroup = g.systemd_cgroup;
     o.preserve_fds = p.vm["preserve-fds"].as<int>();
     // Socket activation, as runc: fds 3.. passed to docklock go on to the container's init, which is
     // told so through LISTEN_FDS and LISTEN_PID=1. Only when they were meant for this process.

@@ -108,8 +108,6 @@ int main(int argc, char** argv) {
         }
         auto it = commands().find(cmd);
         if (it == commands().end()) throw Error("unknown command \"" + cmd + "\"");
-        if (g.systemd_cgroup && (cmd == "create" || cmd == "run"))
-            throw Error("--systemd-cgroup: the systemd cgroup driver is not available yet; run without it (cgroupfs driver)");
         return it->second(g, std::vector<std::string>(args.begin() + static_cast<long>(i) + 1, args.end()));
     } catch (const std::exception& e) {
         log::error(e.what());

@@ -9,7 +9,9 @@
 
 #include "../util/error.hpp"
 #include "../util/fs.hpp"
+#include "../util/log.hpp"
 #include "resources.hpp"
+#include "systemd.hpp"
 
 namespace docklock::cgroups {
 
@@ -80,11 +82,33 @@ static std::string own_cgroup(const Hierarchy& h) {
     return "/";
 }
 
-Manager Manager::plan(const std::string& cgroups_path, const std::string& id) {
+// How errors name a systemd-driven cgroup: the spec's path and the unit it became.
+static std::string systemd_what(const Manager::Systemd& s) {
+    return "linux.cgroupsPath \"" + s.cgroups_path + "\" (systemd unit " + s.unit + " in " + s.slice + ")";
+}
+
+static bool all_v2(const std::vector<Manager::Dir>& dirs) {
+    for (const auto& d : dirs)
+        if (!d.h.v2) return false;
+    return !dirs.empty();
+}
+
+Manager Manager::plan(const std::string& cgroups_path, const std::string& id, bool systemd) {
     if (cgroups_path.find("..") != std::string::npos) throw Error("linux.cgroupsPath: must not contain \"..\"");
+    if (systemd) {
+        systemd::UnitPath u = systemd::parse_path(cgroups_path, id);
+        Manager m;
+        m.systemd_ = Systemd{cgroups_path, u.unit, u.slice};
+        m.unit_pending_ = true;
+        systemd::Bus::connect(systemd_what(*m.systemd_));  // no systemd: fail now, before anything exists
+        // Where systemd puts the unit in every hierarchy; those it does not manage are made to match.
+        std::string rel = u.cgroup();
+        for (const auto& h : discover()) m.dirs_.push_back({h, fs::join(h.mountpoint, rel)});
+        return m;
+    }
     if (!cgroups_path.empty() && cgroups_path[0] != '/' && cgroups_path.find(':') != std::string::npos)
         throw Error("linux.cgroupsPath: \"" + cgroups_path +
-                    "\" is a systemd slice:prefix:name path; use --systemd-cgroup (not supported yet)");
+                    "\" is a systemd slice:prefix:name path; use --systemd-cgroup");
     Manager m;
     for (const auto& h : discover()) {
         std::string rel;
@@ -101,6 +125,14 @@ Manager Manager::plan(const std::string& cgroups_path, const std::string& id) {
 
 nlohmann::json Manager::to_json() const {
     nlohmann::json a = nlohmann::json::array();
+    auto done = [&] {
+        if (!systemd_) return a;  // the cgroupfs driver keeps the original form: the array of dirs
+        return nlohmann::json{{"driver", "systemd"},
+                              {"cgroupsPath", systemd_->cgroups_path},
+                              {"unit", systemd_->unit},
+                              {"slice", systemd_->slice},
+                              {"dirs", a}};
+    };
     for (const auto& d : dirs_)
         a.push_back({{"mountpoint", d.h.mountpoint},
                      {"name", d.h.name},
@@ -108,11 +140,15 @@ nlohmann::json Manager::to_json() const {
                      {"controllers", d.h.controllers},
                      {"v2", d.h.v2},
                      {"path", d.path}});
-    return a;
+    return done();
 }
 
-Manager Manager::from_json(const nlohmann::json& j) {
+Manager Manager::from_json(const nlohmann::json& in) {
     Manager m;
+    static const nlohmann::json none = nlohmann::json::array();
+    const nlohmann::json& j = in.is_object() ? (in.contains("dirs") ? in.at("dirs") : none) : in;
+    if (in.is_object() && in.value("driver", "") == "systemd")
+        m.systemd_ = Systemd{in.value("cgroupsPath", ""), in.at("unit"), in.value("slice", "")};
     for (const auto& e : j) {
         Dir d;
         d.h.mountpoint = e.at("mountpoint");
@@ -166,6 +202,10 @@ static void enable_controllers(const std::string& mountpoint, const std::string&
 }
 
 void Manager::create() {
+    if (!unit_pending_) make_dirs();
+}
+
+void Manager::make_dirs() {
     for (const auto& d : dirs_) {
         // create each missing level, remembering the leaf for cleanup
         std::string rel = d.path.substr(d.h.mountpoint.size()), cur = d.h.mountpoint;
@@ -188,16 +228,38 @@ void Manager::create() {
 }
 
 void Manager::apply(const spec::Resources& r) {
+    if (unit_pending_) {
+        pending_ = r;
+        return;
+    }
+    if (systemd_) {
+        // Tell systemd first: a daemon-reload re-applies what the unit holds, not what the files say.
+        auto props = systemd::resource_properties(r, all_v2(dirs_));
+        if (!props.empty()) systemd::Bus::connect(systemd_what(*systemd_)).set_properties(systemd_->unit, props);
+    }
     apply_resources(*this, r);
 }
 
-void Manager::add(pid_t pid) const {
+void Manager::add(pid_t pid) {
+    if (unit_pending_) {
+        // The unit starts with the init as its process (it is blocked until released, so nothing of the
+        // user runs yet); systemd moves it into the unit's cgroup in the hierarchies it manages.
+        systemd::UnitPath u{systemd_->slice, systemd_->unit};
+        systemd::Bus::connect(systemd_what(*systemd_))
+            .start_unit(u.unit, systemd::unit_properties(u, pid, pending_ ? &*pending_ : nullptr, all_v2(dirs_)));
+        unit_pending_ = false;
+        make_dirs();
+    }
     for (const auto& d : dirs_) {
         try {
             fs::write_file(fs::join(d.path, "cgroup.procs"), std::to_string(pid));
         } catch (const Error& e) {
             throw Error("join cgroup " + d.path + ": " + e.what());
         }
+    }
+    if (pending_) {
+        apply_resources(*this, *pending_);
+        pending_.reset();
     }
 }
 
@@ -221,6 +283,14 @@ bool Manager::exists() const {
 }
 
 void Manager::destroy() const {
+    if (systemd_) {
+        for (pid_t p : pids()) ::kill(p, SIGKILL);
+        try {
+            systemd::Bus::connect(systemd_what(*systemd_)).stop_unit(systemd_->unit);
+        } catch (const Error& e) {
+            log::warn(std::string("remove cgroup: ") + e.what());  // the directories still go below
+        }
+    }
     for (int attempt = 0; attempt < 100; ++attempt) {
         bool left = false;
         for (pid_t p : pids()) {

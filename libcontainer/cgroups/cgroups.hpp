@@ -2,6 +2,7 @@
 #pragma once
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,24 +32,39 @@ public:
         std::string path;  // absolute directory on the host
     };
 
+    // The systemd driver's unit: the container's cgroup is the transient scope (or slice) `unit`.
+    struct Systemd {
+        std::string cgroups_path;  // as the spec gave it, for errors
+        std::string unit, slice;
+    };
+
     // cgroupsPath absolute, relative (under the runtime's own cgroup), or empty (derived from id).
-    static Manager plan(const std::string& cgroups_path, const std::string& id);
-    static Manager from_json(const nlohmann::json& j);
+    // With `systemd`: "slice:prefix:name" or empty (systemd.hpp); fails when systemd is not reachable.
+    static Manager plan(const std::string& cgroups_path, const std::string& id, bool systemd = false);
+    static Manager from_json(const nlohmann::json& j);  // also the cgroupfs driver's older array form
     nlohmann::json to_json() const;
 
+    // The cgroupfs driver makes the directories and writes resources now. The systemd driver of a new
+    // container waits for the init pid: add() starts the unit with it, then makes what systemd did not
+    // (v1 hierarchies it does not manage) and writes the resources that apply() was given.
     void create();                         // mkdir each dir (and parents); cpuset inherited on v1
-    void apply(const spec::Resources& r);  // write resource files; errors name the field
-    void add(pid_t pid) const;             // write pid into every hierarchy
+    void apply(const spec::Resources& r);  // write resource files (and systemd's properties); errors name the field
+    void add(pid_t pid);                   // write pid into every hierarchy
     std::vector<pid_t> pids() const;       // every process in the container's cgroup
-    void destroy() const;                  // kill what is left, rmdir (idempotent)
+    void destroy() const;                  // kill what is left, stop the unit, rmdir (idempotent)
     bool exists() const;
     const std::vector<Dir>& dirs() const { return dirs_; }
     std::string dir_of(const std::string& controller) const;  // "" if not mounted
     std::string unified_dir() const;                          // v2 dir or ""
+    const std::optional<Systemd>& systemd() const { return systemd_; }
 
 private:
+    void make_dirs();
     std::vector<Dir> dirs_;
     std::vector<std::string> created_;
+    std::optional<Systemd> systemd_;
+    bool unit_pending_ = false;              // systemd: planned here, the unit is not started yet
+    std::optional<spec::Resources> pending_;  // systemd: resources for when it is
 };
 
 }  // namespace docklock::cgroups

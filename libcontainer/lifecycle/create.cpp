@@ -88,7 +88,7 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
     c.st.owner = "root";
     c.st.annotations = s.annotations;
 
-    guard.cg = cgroups::Manager::plan(s.linux->cgroupsPath, o.id);
+    guard.cg = cgroups::Manager::plan(s.linux->cgroupsPath, o.id, o.systemd_cgroup);
     cgroups::Manager& cg = *guard.cg;
     // Record the cgroup before it exists: if this process is killed from here on, `delete` finds
     // the half-made container (creating, lock free) and removes its cgroup and processes too.

@@ -16,6 +16,7 @@ namespace docklock::lifecycle {
 struct CreateOptions {
     std::string id, bundle = ".", pid_file, console_socket;
     bool no_pivot = false, no_new_keyring = false;
+    bool systemd_cgroup = false;  // the systemd cgroup driver (--systemd-cgroup)
     int preserve_fds = 0;
     int listen_fds = 0;  // socket activation: also set LISTEN_FDS and LISTEN_PID=1 in the container
     policy::Policy policy;

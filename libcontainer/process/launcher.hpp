@@ -14,7 +14,7 @@
 namespace docklock::process {
 
 struct LaunchInputs {
-    const cgroups::Manager* cgroup = nullptr;  // joined before the child runs anything of the user
+    cgroups::Manager* cgroup = nullptr;  // joined before the child runs anything of the user (systemd: the unit starts)
     std::vector<spec::IdMapping> uid_mappings, gid_mappings;
     std::function<std::string(pid_t)> on_hooks;    // run prestart/createRuntime; returns the state JSON
     std::function<void(int)> on_seccomp_listener;  // receives the notify fd (ownership passes)

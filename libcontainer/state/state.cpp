@@ -89,8 +89,9 @@ Status Container::status() const {
     unsigned long long start = process_start_time(st.pid);
     if (start == 0 || start != st.pid_start) return Status::Stopped;
     if (fs::exists(path("start.sock"))) return Status::Created;
-    // paused: v1 freezer or v2 cgroup.freeze
-    for (const auto& d : st.cgroup) {
+    // paused: v1 freezer or v2 cgroup.freeze (the systemd driver's form holds the same array as "dirs")
+    const nlohmann::json& dirs = st.cgroup.is_object() && st.cgroup.contains("dirs") ? st.cgroup.at("dirs") : st.cgroup;
+    for (const auto& d : dirs) {
         std::string f;
         const std::string dir = d.value("path", "");
         if (d.value("v2", false)) {
