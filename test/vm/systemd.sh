@@ -77,4 +77,16 @@ check "own slice: /docklock.slice/dl-sl.scope" "$(cat /sys/fs/cgroup/docklock.sl
 docklock delete --force slice
 check "own slice: removed" "$(gone /sys/fs/cgroup/docklock.slice/dl-sl.scope)" gone
 
+prep killed
+docklock --systemd-cgroup create --bundle "$work/killed" killed &
+dl=$!
+for i in $(seq 100); do [ "$(show docklock-killed.scope ActiveState)" = active ] && break; sleep 0.1; done
+check "killed create: the unit is active while the hook runs" "$(show docklock-killed.scope ActiveState)" active
+kill -9 $dl
+wait $dl
+docklock delete killed
+check "killed create: delete removes the unit" "$(show docklock-killed.scope LoadState)" not-found
+check "killed create: and its cgroup" "$(gone /sys/fs/cgroup/system.slice/docklock-killed.scope)" gone
+check "killed create: and the state" "$(docklock list -q | grep -c killed)" 0
+
 finish "systemd cgroup driver"
