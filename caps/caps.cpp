@@ -1,5 +1,6 @@
 #include "caps.hpp"
 
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -7,17 +8,22 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
+#include <cstdlib>
 
 #include "../libcontainer/util/error.hpp"
 
 namespace docklock::caps {
 
 int last_cap() {
+    // Plain read(2): the first std::ifstream of a process costs ~0.5 ms of locale setup.
     static int cached = [] {
-        std::ifstream f("/proc/sys/kernel/cap_last_cap");
         int v = CAP_LAST_CAP;
-        if (f) f >> v;
+        int fd = ::open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            char buf[16] = {};
+            if (::read(fd, buf, sizeof buf - 1) > 0) v = std::atoi(buf);
+            ::close(fd);
+        }
         return v;
     }();
     return cached;
