@@ -167,20 +167,35 @@ UnitPath parse_path(const std::string& cgroups_path, const std::string& id) {
 std::vector<Property> resource_properties(const spec::Resources& r, bool unified) {
     std::vector<Property> out;
     const uint64_t infinity = UINT64_MAX;
-    if (r.memory && r.memory->limit)
-        out.push_back({"MemoryMax", *r.memory->limit > 0 ? static_cast<uint64_t>(*r.memory->limit) : infinity});
-    if (r.pidsLimit) out.push_back({"TasksMax", *r.pidsLimit > 0 ? static_cast<uint64_t>(*r.pidsLimit) : infinity});
+    auto set = [&](const char* name, Property::Value v) {  // a later value (the unified map) replaces an earlier one
+        for (auto& p : out)
+            if (p.name == name) {
+                p.value = std::move(v);
+                return;
+            }
+        out.push_back({name, std::move(v)});
+    };
+    auto bytes = [&](int64_t n) { return n < 0 ? infinity : static_cast<uint64_t>(n); };
+    if (r.memory) {
+        const auto& m = *r.memory;
+        if (m.limit && *m.limit) set("MemoryMax", bytes(*m.limit));
+        // v2 only: systemd resets these files on every daemon-reload unless the unit holds them.
+        if (unified && m.reservation) set("MemoryLow", bytes(*m.reservation));
+        if (unified && m.swap && m.limit && *m.swap >= 0 && *m.limit >= 0)
+            set("MemorySwapMax", static_cast<uint64_t>(*m.swap - *m.limit));
+    }
+    if (r.pidsLimit) set("TasksMax", *r.pidsLimit > 0 ? static_cast<uint64_t>(*r.pidsLimit) : infinity);
     if (r.cpu) {
         const auto& c = *r.cpu;
         if (c.shares && *c.shares) {
             if (unified)
-                out.push_back({"CPUWeight", shares_to_weight(*c.shares)});
+                set("CPUWeight", shares_to_weight(*c.shares));
             else
-                out.push_back({"CPUShares", *c.shares});
+                set("CPUShares", *c.shares);
         }
         if ((c.quota && *c.quota) || (c.period && *c.period)) {
             uint64_t period = c.period && *c.period ? *c.period : 100000;
-            out.push_back({"CPUQuotaPeriodUSec", period});
+            set("CPUQuotaPeriodUSec", period);
             // systemd keeps the quota as CPU time per second in whole percents: round up to 10 ms,
             // as runc does, so the cgroup's own quota (written after) is never above systemd's.
             uint64_t per_sec = infinity;
@@ -188,7 +203,27 @@ std::vector<Property> resource_properties(const spec::Resources& r, bool unified
                 per_sec = static_cast<uint64_t>(*c.quota) * 1000000 / period;
                 if (per_sec % 10000) per_sec = (per_sec / 10000 + 1) * 10000;
             }
-            out.push_back({"CPUQuotaPerSecUSec", per_sec});
+            set("CPUQuotaPerSecUSec", per_sec);
+        }
+    }
+    if (r.blockIO && r.blockIO->weight && *r.blockIO->weight)
+        set(unified ? "IOWeight" : "BlockIOWeight", static_cast<uint64_t>(*r.blockIO->weight));
+    // The unified map is written last to the files; the keys systemd also manages follow it ("max" or a number).
+    if (unified) {
+        static const std::map<std::string, const char*> keys{{"memory.min", "MemoryMin"},          {"memory.low", "MemoryLow"},
+                                                             {"memory.high", "MemoryHigh"},        {"memory.max", "MemoryMax"},
+                                                             {"memory.swap.max", "MemorySwapMax"}, {"pids.max", "TasksMax"},
+                                                             {"cpu.weight", "CPUWeight"}};
+        for (const auto& [k, v] : r.unified) {
+            auto it = keys.find(k);
+            if (it == keys.end()) continue;
+            std::string t = v;
+            while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+            if (t == "max" && k != "cpu.weight") {
+                set(it->second, infinity);
+            } else if (!t.empty() && t.find_first_not_of("0123456789") == std::string::npos && t.size() < 20) {
+                set(it->second, static_cast<uint64_t>(std::stoull(t)));
+            }  // anything else: the file write reports it, naming the key
         }
     }
     return out;

@@ -32,11 +32,14 @@ std::string expand_slice(const std::string& slice);
 // One unit property: a D-Bus variant of type b, t, s, au or as.
 struct Property {
     std::string name;
-    std::variant<bool, uint64_t, std::string, std::vector<uint32_t>, std::vector<std::string>> value;
+    using Value = std::variant<bool, uint64_t, std::string, std::vector<uint32_t>, std::vector<std::string>>;
+    Value value;
     bool operator==(const Property&) const = default;
 };
-// The properties systemd should hold for linux.resources (MemoryMax, TasksMax, CPUWeight or
-// CPUShares, CPUQuotaPerSecUSec, CPUQuotaPeriodUSec), so a daemon-reload re-applies the same values.
+// The properties systemd should hold for linux.resources, so a daemon-reload (which rewrites every
+// file it manages from the unit) re-applies the same values: MemoryMax, TasksMax, CPUWeight (v1:
+// CPUShares), CPUQuotaPeriodUSec/PerSecUSec, IOWeight (v1: BlockIOWeight); on v2 also MemoryLow,
+// MemorySwapMax and the unified keys memory.min/low/high/max/swap.max, pids.max, cpu.weight.
 std::vector<Property> resource_properties(const spec::Resources& r, bool unified);
 // Everything StartTransientUnit gets: Description, Slice (or Wants for a slice), PIDs, Delegate,
 // DefaultDependencies=no, the four accounting switches, then resource_properties.

@@ -97,3 +97,21 @@ TEST_CASE("systemd: a scope gets its slice, its init pid and Delegate=yes", "[sy
     CHECK(s[1] == Property{"Wants", std::vector<std::string>{"machine.slice"}});  // a slice holds no PIDs, no Delegate
     for (const auto& x : s) CHECK(x.name != "PIDs");
 }
+
+TEST_CASE("systemd: on v2 the files a daemon-reload would reset are held as properties too", "[systemd]") {
+    spec::Resources r;
+    r.memory = spec::Memory{};
+    r.memory->limit = 64 << 20;
+    r.memory->reservation = 32 << 20;
+    r.memory->swap = 96 << 20;
+    r.blockIO = spec::BlockIO{};
+    r.blockIO->weight = 200;
+    r.unified = {{"memory.high", "60000000"}, {"pids.max", "max"}, {"memory.max", "70000000\n"}, {"io.max", "8:0 rbps=1"}};
+    std::vector<Property> want{{"MemoryMax", uint64_t(70000000)},  // the unified map is written last: it wins
+                               {"MemoryLow", uint64_t(32 << 20)}, {"MemorySwapMax", uint64_t(32 << 20)},
+                               {"IOWeight", uint64_t(200)},       {"MemoryHigh", uint64_t(60000000)},
+                               {"TasksMax", UINT64_MAX}};
+    CHECK(resource_properties(r, true) == want);
+    std::vector<Property> v1{{"MemoryMax", uint64_t(64 << 20)}, {"BlockIOWeight", uint64_t(200)}};
+    CHECK(resource_properties(r, false) == v1);  // v2-only settings and the unified map are not sent on v1
+}

@@ -20,6 +20,10 @@ check "scope: init is in the unit's cgroup" "$(cat /proc/$pid/cgroup)" "0::/syst
 check "scope: and only the init" "$(cat $cg/cgroup.procs)" "$pid"
 check "scope: memory.max" "$(cat $cg/memory.max)" 67108864
 check "scope: pids.max" "$(cat $cg/pids.max)" 50
+check "scope: memory.low" "$(cat $cg/memory.low)" 33554432
+check "scope: memory.swap.max is swap minus limit" "$(cat $cg/memory.swap.max)" 33554432
+check "scope: unified memory.high" "$(cat $cg/memory.high)" 59998208
+check "scope: io weight" "$(cat $cg/io.bfq.weight 2>/dev/null || cat $cg/io.weight)" "default 200"
 check "scope: cpu.weight from shares 1024" "$(cat $cg/cpu.weight)" 100
 check "scope: cpu.max" "$(cat $cg/cpu.max)" "50000 100000"
 check "scope: cpuset.cpus" "$(cat $cg/cpuset.cpus)" 0
@@ -31,6 +35,11 @@ check "scope: the device program refuses a device outside the rules" "$(docklock
 systemctl daemon-reload
 check "daemon-reload: memory.max kept" "$(cat $cg/memory.max)" 67108864
 check "daemon-reload: pids.max kept" "$(cat $cg/pids.max)" 50
+check "daemon-reload: memory.low kept" "$(cat $cg/memory.low)" 33554432
+check "daemon-reload: memory.swap.max kept" "$(cat $cg/memory.swap.max)" 33554432
+check "daemon-reload: memory.high kept" "$(cat $cg/memory.high)" 59998208
+check "daemon-reload: io weight kept" "$(cat $cg/io.bfq.weight 2>/dev/null || cat $cg/io.weight)" "default 200"
+check "daemon-reload: cpu.weight kept" "$(cat $cg/cpu.weight)" 100
 check "daemon-reload: cpu.max kept" "$(cat $cg/cpu.max)" "50000 100000"
 check "daemon-reload: cpuset.cpus kept" "$(cat $cg/cpuset.cpus)" 0
 check "daemon-reload: devices still refused" "$(docklock exec scope sh -c "$writekmsg")" denied
