@@ -21,7 +21,8 @@ const std::map<std::string, cli::Command>& commands() {
         {"kill", cli::cmd_kill},     {"delete", cli::cmd_delete},     {"list", cli::cmd_list},    {"spec", cli::cmd_spec},
         {"exec", cli::cmd_exec},     {"features", cli::cmd_features}, {"pause", cli::cmd_pause},  {"resume", cli::cmd_resume},
         {"ps", cli::cmd_ps},         {"update", cli::cmd_update},     {"events", cli::cmd_events},
-        {"policy", cli::cmd_policy}, {"findings", cli::cmd_findings}};
+        {"policy", cli::cmd_policy}, {"findings", cli::cmd_findings},
+        {"audit", cli::cmd_audit}};
     return m;
 }
 
@@ -38,7 +39,7 @@ void usage() {
                  "                        /etc/docklock/policy.yaml, else the builtin baseline)\n"
                  "  --version, -v         print the version\n\n"
                  "commands: create start run state kill delete list spec exec features pause resume ps update events\n"
-                 "          policy show|check, findings\n";
+                 "          policy show|check, findings, audit\n";
 }
 
 void print_version() {
