@@ -78,7 +78,7 @@ int cmd_features(const Globals&, const std::vector<std::string>& argv) {
         {"linux",
          {{"namespaces", {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"}},
           {"capabilities", caps::all_names()},
-          {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
+          {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", true}, {"systemdUser", false}, {"rdma", false}}},
           {"seccomp",
            {{"enabled", true},
             {"actions", seccomp::supported_actions()},

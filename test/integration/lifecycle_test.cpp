@@ -19,7 +19,7 @@ static json state_of(const std::string& id) {
     return json::parse(r.out);
 }
 
-TEST_CASE("create blocks init until start; state follows the process") {
+TEST_CASE("create blocks init until start - state follows the process") {
     Bundle b;
     b.sh("echo started > /tmp/marker; sleep 30");
     std::string pidfile = b.dir + "/init.pid";
@@ -74,7 +74,7 @@ TEST_CASE("delete of a container that never existed is a clear error") {
     CHECK_THAT(r.err, Catch::Contains("\"no-such-container\" does not exist"));
 }
 
-TEST_CASE("run waits and exits with the container's exit code; --detach returns at once") {
+TEST_CASE("run waits and exits with the container's exit code - --detach returns at once") {
     Bundle b;
     b.sh("echo out; echo err >&2; exit 42");
     Result r = b.run();
@@ -83,9 +83,20 @@ TEST_CASE("run waits and exits with the container's exit code; --detach returns 
     CHECK_THAT(r.err, Catch::Contains("err"));
     CHECK_FALSE(exists(state_root() + "/" + b.id));  // run deletes unless --keep
 
+    // Killed by a signal: 128 + signal, as runc. (The container's init cannot SIGKILL itself: the
+    // kernel ignores that for a pid namespace's init, so the signal comes from outside.)
     Bundle k;
-    k.sh("kill -9 $$");
-    CHECK(k.run({"--keep"}).code == 137);
+    k.sh("sleep 30");
+    int code = -1;
+    std::thread waiter([&] { code = k.run({"--keep"}).code; });
+    for (int i = 0; i < 250; ++i) {
+        Result st = docklock({"state", k.id});
+        if (st.code == 0 && json::parse(st.out)["status"] == "running") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(docklock({"kill", k.id, "KILL"}).code == 0);
+    waiter.join();
+    CHECK(code == 137);
     CHECK(state_of(k.id)["status"] == "stopped");
 
     Bundle d;

@@ -292,7 +292,7 @@ TEST_CASE("policy: exec into a running container gets the baseline too") {
     docklock({"delete", "--force", b.id});
 }
 
-TEST_CASE("policy: Landlock (strict policy) forbids running dropped binaries and writing /proc; the baseline does not") {
+TEST_CASE("policy: Landlock (strict policy) forbids running dropped binaries and writing /proc - the baseline does not") {
     long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, 1U);
     if (abi < 1) {
         std::cout << "SKIP: this kernel has no Landlock\n";

@@ -95,7 +95,7 @@ TEST_CASE("no_new_privs follows process.noNewPrivileges") {
     }
 }
 
-TEST_CASE("no runtime fd leaks into the container; --preserve-fds passes exactly N more") {
+TEST_CASE("no runtime fd leaks into the container - --preserve-fds passes exactly N more") {
     Bundle b;
     b.sh("ls /proc/self/fd | sort -n | tr '\\n' ' '");
     Result r = b.run();
@@ -152,7 +152,7 @@ TEST_CASE("a foreground run with a terminal gets a pty that docklock proxies") {
     CHECK_THAT(r.out, Catch::Contains("/dev/pts/0") && Catch::Contains("stdin-is-tty") && Catch::Contains("got-abc"));
 }
 
-TEST_CASE("an AppArmor profile on a host without AppArmor is a clear error; unconfined is fine") {
+TEST_CASE("an AppArmor profile on a host without AppArmor is a clear error - unconfined is fine") {
     if (exists("/sys/kernel/security/apparmor/profiles") && trim(read("/sys/module/apparmor/parameters/enabled")) == "Y") {
         std::cout << "SKIP: this host has AppArmor; the VM test vm.apparmor covers profiles\n";
         std::exit(77);

@@ -65,7 +65,7 @@ TEST_CASE("default devices and linux.devices and /dev symlinks") {
                Catch::Contains("/proc/self/fd\n/proc/self/fd/0\n/proc/self/fd/1\n/proc/self/fd/2\npts/ptmx\n4\nnull-ok\n"));
 }
 
-TEST_CASE("pivot_root leaves no trace of the host root; --no-pivot works too") {
+TEST_CASE("pivot_root leaves no trace of the host root - --no-pivot works too") {
     for (bool no_pivot : {false, true}) {
         Bundle b;
         b.sh("cat /proc/self/mountinfo | wc -l; ls /; test -e /work && echo host-visible || echo isolated");

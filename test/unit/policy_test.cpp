@@ -109,7 +109,7 @@ TEST_CASE("policy: malformed policies name file line column and the field") {
     }
 }
 
-TEST_CASE("policy: a missing policy file is an error naming it; off and builtin need no file") {
+TEST_CASE("policy: a missing policy file is an error naming it - off and builtin need no file") {
     CHECK_THROWS_WITH(policy::load_file("/nonexistent/policy.yaml"), Contains("/nonexistent/policy.yaml"));
     CHECK(policy::resolve("off", nullptr, "/nonexistent").off);
     CHECK(policy::resolve("", "off", "/nonexistent").off);
@@ -211,7 +211,7 @@ TEST_CASE("policy: host pid and ipc namespaces are refused, host net and uts aud
     CHECK(find(r, "namespaces.uts", "audit"));
 }
 
-TEST_CASE("policy: sysctls outside the namespaced ones are refused; net.* needs a private netns") {
+TEST_CASE("policy: sysctls outside the namespaced ones are refused - net.* needs a private netns") {
     spec::Spec s = fixture("default");
     s.linux->sysctl["net.ipv4.ip_unprivileged_port_start"] = "0";
     s.linux->sysctl["kernel.shmmax"] = "1000000";

@@ -47,7 +47,7 @@ TEST_CASE("capability names map both ways and unknown names are errors") {
                       Catch::Contains("process.capabilities.bounding: unknown capability \"CAP_BOGUS\""));
 }
 
-TEST_CASE("seccomp: Docker's default profile compiles; bad actions and operators name the field") {
+TEST_CASE("seccomp: Docker's default profile compiles - bad actions and operators name the field") {
     if (!fs::exists(FIXTURES_DIR)) {
         std::cout << "SKIP: the Docker fixtures are not at " FIXTURES_DIR "\n";
         std::exit(77);
