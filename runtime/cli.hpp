@@ -49,5 +49,6 @@ int cmd_events(const Globals&, const std::vector<std::string>&);
 int cmd_policy(const Globals&, const std::vector<std::string>&);    // cmd_policy.cpp: show, check
 int cmd_findings(const Globals&, const std::vector<std::string>&);
 int cmd_audit(const Globals&, const std::vector<std::string>&);    // cmd_audit.cpp: CIS Docker Benchmark section 5
+int cmd_profile(const Globals&, const std::vector<std::string>&);  // cmd_profile.cpp: apparmor, record
 
 }  // namespace docklock::cli

@@ -22,7 +22,7 @@ const std::map<std::string, cli::Command>& commands() {
         {"exec", cli::cmd_exec},     {"features", cli::cmd_features}, {"pause", cli::cmd_pause},  {"resume", cli::cmd_resume},
         {"ps", cli::cmd_ps},         {"update", cli::cmd_update},     {"events", cli::cmd_events},
         {"policy", cli::cmd_policy}, {"findings", cli::cmd_findings},
-        {"audit", cli::cmd_audit}};
+        {"audit", cli::cmd_audit},   {"profile", cli::cmd_profile}};
     return m;
 }
 
@@ -39,7 +39,7 @@ void usage() {
                  "                        /etc/docklock/policy.yaml, else the builtin baseline)\n"
                  "  --version, -v         print the version\n\n"
                  "commands: create start run state kill delete list spec exec features pause resume ps update events\n"
-                 "          policy show|check, findings, audit\n";
+                 "          policy show|check, findings, audit, profile apparmor\n";
 }
 
 void print_version() {
