@@ -1,10 +1,21 @@
 // docklock profile apparmor DESC.yaml [--name N] [-o FILE] [--load]: an AppArmor profile from a
 //   YAML description (apparmor/generate.hpp), printed, written or loaded with apparmor_parser -Kr.
+// docklock profile record --bundle DIR [-o FILE] [--apply] [--merge A.json,B.json] [--format oci|docker]:
+//   run the bundle's workload under a recording seccomp filter (seccomp/record.hpp) and write the
+//   profile of the syscalls it made; --merge unions other profiles in, --apply writes it into the
+//   bundle's config.json. Exit status: the workload's.
+#include <unistd.h>
+
 #include <iostream>
+#include <optional>
 
 #include "../apparmor/generate.hpp"
+#include "../libcontainer/lifecycle/lifecycle.hpp"
+#include "../libcontainer/lifecycle/tty_proxy.hpp"
 #include "../libcontainer/util/error.hpp"
 #include "../libcontainer/util/fs.hpp"
+#include "../libcontainer/util/log.hpp"
+#include "../seccomp/record.hpp"
 #include "cli.hpp"
 
 namespace docklock::cli {
@@ -32,13 +43,103 @@ int apparmor_cmd(const Globals&, const std::vector<std::string>& argv) {
     return 0;
 }
 
+// Runs the bundle once under the recorder; adds the names of the syscalls seen to `names`.
+int record_run(const Globals& g, const std::string& bundle, std::set<std::string>& names) {
+    lifecycle::CreateOptions o;
+    o.id = "docklock-record-" + std::to_string(::getpid());
+    o.bundle = bundle;
+    o.systemd_cgroup = g.systemd_cgroup;
+    o.policy = g.load_policy();
+    o.record_syscalls = true;
+    state::Store store = g.store();
+    UniqueFd console;
+    pid_t pid = lifecycle::create(store, o, &console);
+    std::optional<seccomp::Recorder> rec;
+    int code;
+    try {
+        rec.emplace(pid);
+        lifecycle::start(store, o.id);
+        code = console ? lifecycle::proxy_tty_until_exit(console.get(), pid) : lifecycle::wait_exit_code(pid, true);
+    } catch (...) {
+        try {
+            lifecycle::remove(store, o.id, true);
+        } catch (...) {
+        }
+        throw;
+    }
+    lifecycle::remove(store, o.id, true);
+    bool attached = rec->attached();
+    std::set<int> seen = rec->finish();
+    if (!attached) throw Error("profile record: the recording filter never reported (was the workload started?)");
+    for (int nr : seen) {
+        std::string n = seccomp::syscall_name(nr);
+        if (n.empty())
+            log::warn("profile record: syscall " + std::to_string(nr) + " is unknown to libseccomp: left out");
+        else
+            names.insert(n);
+    }
+    return code;
+}
+
+int record_cmd(const Globals& g, const std::vector<std::string>& argv) {
+    po::options_description d("profile record");
+    d.add_options()("bundle,b", po::value<std::string>()->default_value(""), "bundle whose workload is recorded")(
+        "output,o", po::value<std::string>()->default_value(""), "write the profile here (default stdout)")(
+        "apply", po::bool_switch(), "write the profile into the bundle's config.json as linux.seccomp")(
+        "merge", po::value<std::string>()->default_value(""), "comma-separated profiles whose allowed syscalls are added")(
+        "format,f", po::value<std::string>()->default_value("oci"), "oci (linux.seccomp) or docker");
+    Parsed p = parse("profile record", argv, d);
+    const std::string usage = "profile record --bundle DIR [-o FILE] [--apply] [--merge A.json,B.json] [--format oci|docker]";
+    want_args(p, 0, 0, usage);
+    std::string bundle = p.vm["bundle"].as<std::string>(), merge = p.vm["merge"].as<std::string>();
+    std::string fmt = p.vm["format"].as<std::string>(), out = p.vm["output"].as<std::string>();
+    bool apply = p.vm["apply"].as<bool>();
+    if (fmt != "oci" && fmt != "docker") throw Error("profile record: --format must be oci or docker");
+    if (bundle.empty() && merge.empty()) throw Error("usage: docklock " + usage + " (--bundle, or --merge alone)");
+    if (apply && bundle.empty()) throw Error("profile record: --apply needs --bundle");
+
+    std::set<std::string> names;
+    int code = 0;
+    if (!bundle.empty()) {
+        code = record_run(g, bundle, names);
+        std::cerr << "profile record: " << names.size() << " syscalls recorded; the workload exited " << code << "\n";
+    }
+    for (size_t i = 0; i < merge.size();) {
+        size_t j = merge.find(',', i);
+        if (j == std::string::npos) j = merge.size();
+        std::string f = merge.substr(i, j - i);
+        i = j + 1;
+        if (f.empty()) continue;
+        nlohmann::json pj = nlohmann::json::parse(fs::read_file(f), nullptr, false);
+        if (pj.is_discarded()) throw Error(f + ": not valid JSON");
+        auto more = seccomp::allowed_names(pj, f);
+        names.insert(more.begin(), more.end());
+    }
+    spec::Seccomp prof = seccomp::profile_of(names);
+    nlohmann::json pj = fmt == "docker" ? seccomp::docker_format(prof) : spec::to_json(prof);
+    if (apply) {
+        std::string cfg = bundle + "/config.json";
+        nlohmann::json c = nlohmann::json::parse(fs::read_file(cfg), nullptr, false);
+        if (c.is_discarded() || !c.is_object()) throw Error(cfg + ": not valid JSON");
+        c["linux"]["seccomp"] = spec::to_json(prof);
+        fs::write_file_atomic(cfg, c.dump(2) + "\n", 0644);
+        std::cerr << "profile record: wrote linux.seccomp into " << cfg << "\n";
+    }
+    if (!out.empty())
+        fs::write_file_atomic(out, pj.dump(2) + "\n", 0644);
+    else if (!apply)
+        std::cout << pj.dump(2) << "\n";
+    return code;
+}
+
 }  // namespace
 
 int cmd_profile(const Globals& g, const std::vector<std::string>& argv) {
-    if (argv.empty()) throw Error("usage: docklock profile apparmor ...");
+    if (argv.empty()) throw Error("usage: docklock profile apparmor|record ...");
     std::vector<std::string> rest(argv.begin() + 1, argv.end());
     if (argv[0] == "apparmor") return apparmor_cmd(g, rest);
-    throw Error("profile: unknown subcommand \"" + argv[0] + "\" (apparmor)");
+    if (argv[0] == "record") return record_cmd(g, rest);
+    throw Error("profile: unknown subcommand \"" + argv[0] + "\" (apparmor or record)");
 }
 
 }  // namespace docklock::cli

@@ -39,7 +39,7 @@ void usage() {
                  "                        /etc/docklock/policy.yaml, else the builtin baseline)\n"
                  "  --version, -v         print the version\n\n"
                  "commands: create start run state kill delete list spec exec features pause resume ps update events\n"
-                 "          policy show|check, findings, audit, profile apparmor\n";
+                 "          policy show|check, findings, audit, profile apparmor|record\n";
 }
 
 void print_version() {

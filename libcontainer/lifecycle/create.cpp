@@ -114,6 +114,7 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
 
     std::vector<std::string> notes;
     process::PlanInputs in{bundle, o.no_pivot, console.get(), o.preserve_fds, &cg, &notes};
+    in.record_syscalls = o.record_syscalls;
     process::InitPlan plan = process::build_init_plan(s, in);
     plan.start_listen_fd = start_sock.get();
     plan.new_keyring = !o.no_new_keyring;

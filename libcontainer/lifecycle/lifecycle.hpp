@@ -19,6 +19,7 @@ struct CreateOptions {
     bool systemd_cgroup = false;  // the systemd cgroup driver (--systemd-cgroup)
     int preserve_fds = 0;
     int listen_fds = 0;  // socket activation: also set LISTEN_FDS and LISTEN_PID=1 in the container
+    bool record_syscalls = false;  // internal, `profile record`: see process::PlanInputs
     policy::Policy policy;
 };
 

@@ -85,7 +85,7 @@ void apply_lsm_labels(const CredsPlan& c) {
 
 void load_seccomp(const SeccompPlan& s, int sync_fd) {
     sock_fprog prog{static_cast<unsigned short>(s.prog.size()), const_cast<sock_filter*>(s.prog.data())};
-    unsigned flags = s.flags | (s.notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+    unsigned flags = s.flags | (s.notify || s.record ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
     long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
     if (rc < 0) child_die("load seccomp filter", "", errno);
     if (s.notify) {
@@ -93,6 +93,8 @@ void load_seccomp(const SeccompPlan& s, int sync_fd) {
         if (!sync::send_fd(sync_fd, static_cast<int>(rc), "seccomp-listener")) child_die("send seccomp listener", "", errno);
         ::close(static_cast<int>(rc));
     }
+    // s.record: the listener stays here, close-on-exec; the runtime takes a copy with pidfd_getfd
+    // (sending it would be a syscall the filter holds until someone has the listener).
 }
 
 // The stacked filters first: the main profile may deny seccomp(2) itself.

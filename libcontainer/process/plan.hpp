@@ -105,6 +105,7 @@ struct SeccompPlan {
     std::vector<sock_filter> prog;
     unsigned int flags = 0;
     bool notify = false;  // the filter has SCMP_ACT_NOTIFY rules: send the listener fd
+    bool record = false;  // `profile record`'s filter: the listener stays (close-on-exec) for the runtime to take
 };
 
 // linux.org.docklock.landlock, with the paths normalised (absolute, no trailing slash).

@@ -12,6 +12,7 @@
 #include "../../apparmor/apparmor.hpp"
 #include "../../caps/caps.hpp"
 #include "../../seccomp/compile.hpp"
+#include "../../seccomp/record.hpp"
 #include "../hooks/hooks.hpp"
 #include "../rootfs/plan_builder.hpp"
 #include "../util/error.hpp"
@@ -103,6 +104,11 @@ static void fill_process(InitPlan& p, const spec::Process& pr, const spec::Linux
             for (const auto& n : skipped) s += (s.empty() ? "" : " ") + n;
             in.notes->push_back("seccomp: syscalls unknown to libseccomp skipped: " + s);
         }
+    }
+    if (in.record_syscalls) {
+        if (p.seccomp.present) p.seccomp_stack.push_back(std::move(p.seccomp));
+        p.seccomp = seccomp::recorder_plan();
+        p.creds.no_new_privs = true;
     }
     if (l && l->landlock) {
         const std::string field = "linux.org.docklock.landlock";

@@ -18,6 +18,9 @@ struct PlanInputs {
     int preserve_fds = 0;
     const cgroups::Manager* cgroup = nullptr;
     std::vector<std::string>* notes = nullptr;  // debug notes (skipped syscalls, dropped caps)
+    // `profile record`: the spec's filters stay (stacked), and a filter notifying every syscall
+    // (seccomp/record.hpp) is loaded last, right before execve (so no_new_privs is set).
+    bool record_syscalls = false;
 };
 
 // For create: namespaces from the spec, full rootfs setup, hooks.

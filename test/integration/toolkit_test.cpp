@@ -50,3 +50,97 @@ TEST_CASE("audit: a running container is judged by the config the policy let run
     CHECK(found);
     CHECK(docklock({"audit", "--strict", b.id}).code == 1);  // read-only rootfs, memory, ... still WARN
 }
+
+namespace {
+
+// Files, pipes, a TCP server and client over lo, and forks: what most busybox workloads touch.
+const char* const kWorkload =
+    "set -e; ip link set lo up; mkdir -p /tmp/www; echo data > /tmp/f; cp /tmp/f /tmp/www/index.html; "
+    "cat /tmp/www/index.html | tr a-z A-Z | grep -q DATA; "
+    "httpd -f -p 127.0.0.1:8080 -h /tmp/www & srv=$!; "
+    "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O /tmp/got http://127.0.0.1:8080/index.html && break; sleep 0.2; done; "
+    "kill $srv; wait $srv || true; grep -q data /tmp/got; echo workload-ok";
+
+std::set<std::string> names_of(const json& profile) {
+    std::set<std::string> s;
+    for (const auto& r : profile["syscalls"])
+        if (r["action"] == "SCMP_ACT_ALLOW")
+            for (const auto& n : r["names"]) s.insert(n.get<std::string>());
+    return s;
+}
+
+void add_cap(Bundle& b, const std::string& cap) {
+    for (const char* set : {"bounding", "effective", "permitted"}) b.config["process"]["capabilities"][set].push_back(cap);
+}
+
+}  // namespace
+
+TEST_CASE("profile record: a busybox workload's syscalls become a profile it runs under, and nothing else") {
+    require_root();
+    Bundle b;
+    add_cap(b, "CAP_NET_ADMIN");  // ip link set lo up
+    b.sh(kWorkload);
+    b.write();
+    std::string out = b.dir + "/recorded.json";
+    Result rec = docklock({"profile", "record", "--bundle", b.dir, "-o", out});
+    INFO(rec.out << rec.err);
+    REQUIRE(rec.code == 0);
+    CHECK_THAT(rec.out, Catch::Contains("workload-ok"));
+    json prof = json::parse(read(out));
+    CHECK(prof["defaultAction"] == "SCMP_ACT_ERRNO");
+    CHECK(prof["defaultErrnoRet"] == 1);
+    CHECK(prof["architectures"] == json::array({"SCMP_ARCH_X86_64"}));
+    std::set<std::string> got = names_of(prof);
+    INFO("recorded: " << json(got).dump());
+    for (const char* n : {"execve", "openat", "read", "write", "pipe2", "wait4", "socket", "bind", "listen", "connect", "kill"})
+        CHECK(got.count(n));
+    CHECK((got.count("clone") || got.count("fork") || got.count("vfork") || got.count("clone3")));
+    CHECK((got.count("accept") || got.count("accept4")));
+    // docklock's own setup before execve is not in it.
+    for (const char* n : {"pivot_root", "mount", "sethostname", "setgroups", "capset", "seccomp", "unshare", "ptrace", "keyctl"})
+        CHECK_FALSE(got.count(n));
+
+    // Fewer than Docker's default profile allows.
+    json docker = json::parse(read(std::string(FIXTURES_DIR) + "/default.json"))["linux"]["seccomp"];
+    CHECK(got.size() < names_of(docker).size());
+
+    // --apply, then the same workload again under it: it still works.
+    Result apply = docklock({"profile", "record", "--bundle", b.dir, "--merge", out, "--apply"});
+    REQUIRE(apply.code == 0);
+    json cfg = json::parse(read(b.dir + "/config.json"));
+    REQUIRE(cfg["linux"].contains("seccomp"));
+    CHECK(names_of(cfg["linux"]["seccomp"]).size() >= got.size());
+    b.config = cfg;
+    Result again = b.run();
+    INFO(again.out << again.err);
+    CHECK(again.code == 0);
+    CHECK_THAT(again.out, Catch::Contains("workload-ok"));
+
+    // A syscall it never made is refused with EPERM; without the profile the same call works.
+    b.sh("unshare -U true && echo unshare-ok");
+    Result denied = b.run();
+    CHECK_THAT(denied.err + denied.out, Catch::Contains("unshare(0x10000000): Operation not permitted"));
+    b.config["linux"].erase("seccomp");
+    Result control = b.run();
+    CHECK_THAT(control.out, Catch::Contains("unshare-ok"));
+}
+
+TEST_CASE("profile record --merge unions profiles and --format docker writes Docker's format") {
+    require_root();
+    Bundle b;
+    std::string a = b.dir + "/a.json", c = b.dir + "/c.json";
+    std::ofstream(a) << R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write"],"action":"SCMP_ACT_ALLOW"},
+                          {"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":8,"op":"SCMP_CMP_EQ"}]}]})";
+    std::ofstream(c)
+        << R"({"defaultAction":"SCMP_ACT_ERRNO","archMap":[],"syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_ALLOW"},
+                          {"names":["mount"],"action":"SCMP_ACT_ERRNO"}]})";
+    Result r = docklock({"profile", "record", "--merge", a + "," + c, "--format", "docker"});
+    REQUIRE(r.code == 0);
+    json j = json::parse(r.out);
+    CHECK(names_of(j) == std::set<std::string>{"ptrace", "read", "write"});  // conditional and denied rules stay out
+    CHECK(j["archMap"][0]["architecture"] == "SCMP_ARCH_X86_64");
+    CHECK(j["defaultErrnoRet"] == 1);
+    Result bad = docklock({"profile", "record", "--merge", b.dir + "/config.json"});
+    CHECK(bad.code != 0);
+    CHECK_THAT(bad.err, Catch::Contains("config.json: not a seccomp profile"));
+}
