@@ -118,7 +118,7 @@ TEST_CASE("audit passes limits and confinement", "[audit]") {
     CHECK_THAT(get(cs, "5.32").detail, Contains("contains /run/docker.sock"));
 }
 
-TEST_CASE("audit report: json and table agree; --strict looks at WARN only", "[audit]") {
+TEST_CASE("audit report: json and table agree and --strict looks at WARN only", "[audit]") {
     audit::Report r;
     r.subject = "x.json";
     r.mode = "requested";
