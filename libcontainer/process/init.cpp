@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <linux/close_range.h>
 #include <linux/seccomp.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -120,13 +121,41 @@ void change_user(const InitPlan& p) {
     }
 }
 
-// Resolve args[0] inside the container, before blocking, so create reports a missing binary.
+void loopback_up() {
+    int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);  // any socket reaches the netns' device ioctls
+    if (fd < 0) child_die("socket to bring up lo", "", errno);
+    ifreq ifr{};
+    std::memcpy(ifr.ifr_name, "lo", 3);
+    if (::ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) child_die("get flags of", "lo", errno);
+    ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+    if (::ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) child_die("bring up", "lo", errno);
+    ::close(fd);
+}
+
+// Resolve args[0] inside the container, before blocking, so create reports a missing binary. As
+// runc (Go's exec.LookPath): a PATH search skips what is not an executable file, but a path with a
+// slash that exists and is not one fails with EACCES ("permission denied": docker run's exit 126).
 const char* find_executable(const InitPlan& p) {
+    int err = ENOENT;
     for (const auto& c : p.exec_candidates) {
         struct stat st;
-        if (::stat(c.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(c.c_str(), X_OK) == 0) return c.c_str();
+        if (::stat(c.c_str(), &st) != 0) {
+            err = errno;
+            continue;
+        }
+        if (S_ISREG(st.st_mode) && ::access(c.c_str(), X_OK) == 0) return c.c_str();
+        err = EACCES;
     }
     const char* a0 = p.argv.strings().empty() ? "" : p.argv.strings()[0].c_str();
+    if (std::strchr(a0, '/') != nullptr) {
+        // runc's words, Go's lowercase errno text: the docker CLI maps "permission denied" to exit
+        // status 126 and "no such file or directory" to 127, case-sensitively (else 125).
+        CBuf<512> m;
+        m.add("exec: \"").add(a0).add("\": ");
+        if (err == EACCES) child_die(m.add("permission denied").c_str(), "", 0);
+        if (err == ENOENT) child_die(m.add("stat ").add(a0).add(": no such file or directory").c_str(), "", 0);
+        child_die("exec:", a0, err);
+    }
     child_die("executable file not found in $PATH:", a0, ENOENT);
 }
 
@@ -152,6 +181,9 @@ void container_main(const InitPlan& p, int sync_fd) {
     if (!p.needs_stage1) join_namespaces(p);
     // The parent has put us in our cgroup by now: a cgroup namespace made here is rooted there.
     if (p.new_cgroupns && ::unshare(CLONE_NEWCGROUP) < 0) child_die("unshare cgroup namespace", "", errno);
+    // As runc: a network namespace made for the container gets its loopback up (127.0.0.1 works
+    // under `docker run --network none`, and before an engine's hook adds other interfaces).
+    if (!p.exec_mode && (p.clone_flags & CLONE_NEWNET)) loopback_up();
 
     if (p.exec_mode) {
         if (::chdir(p.cwd.empty() ? "/" : p.cwd.c_str()) < 0) child_die("chdir", p.cwd.c_str(), errno);
