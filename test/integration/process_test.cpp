@@ -32,6 +32,29 @@ TEST_CASE("a missing executable fails create with a clear error and leaves nothi
     CHECK_FALSE(exists("/sys/fs/cgroup/pids/docklock-test/" + b.id));
 }
 
+TEST_CASE("a command path that is not executable or missing fails in runc's words") {
+    // The docker CLI maps these, case-sensitively, to exit status 126 and 127.
+    Bundle b;
+    b.args({"/etc/passwd"});
+    Result r = b.create();
+    CHECK(r.code != 0);
+    CHECK_THAT(r.err, Catch::Contains("exec: \"/etc/passwd\": permission denied"));
+    Bundle m;
+    m.args({"/no/such/file"});
+    r = m.create();
+    CHECK(r.code != 0);
+    CHECK_THAT(r.err, Catch::Contains("exec: \"/no/such/file\": stat /no/such/file: no such file or directory"));
+    CHECK_FALSE(exists(state_root() + "/" + m.id));
+}
+
+TEST_CASE("a network namespace made for the container has its loopback up") {
+    Bundle b;  // runc's template: a new network namespace
+    b.sh("cat /sys/class/net/lo/flags; ls /sys/class/net");
+    Result r = b.run();
+    REQUIRE(r.code == 0);
+    CHECK(r.out == "0x9\nlo\n");  // IFF_UP | IFF_LOOPBACK, and no other interface
+}
+
 TEST_CASE("user: uid and gid and additional gids and umask") {
     Bundle b;
     b.config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}, {"additionalGids", {5, 65534}}, {"umask", 077}};
