@@ -87,7 +87,7 @@ int cmd_features(const Globals&, const std::vector<std::string>& argv) {
             {"knownFlags", seccomp::known_flags()},
             {"supportedFlags", {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"}}}},
           {"apparmor", {{"enabled", true}}},
-          {"selinux", {{"enabled", false}}},  // process labels only; mountLabel is not applied yet
+          {"selinux", {{"enabled", true}}},  // labels applied where SELinux is enabled (process/selinux.cpp)
           {"intelRdt", {{"enabled", false}}},
           {"mountExtensions", {{"idmap", {{"enabled", false}}}}}}},
         {"annotations",

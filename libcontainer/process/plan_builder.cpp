@@ -17,6 +17,7 @@
 #include "../rootfs/plan_builder.hpp"
 #include "../util/error.hpp"
 #include "../util/fs.hpp"
+#include "selinux.hpp"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -80,9 +81,10 @@ static void fill_process(InitPlan& p, const spec::Process& pr, const spec::Linux
     p.creds.no_new_privs = pr.noNewPrivileges;
     p.creds.apparmor_exec = apparmor::exec_request(pr.apparmorProfile, "process.apparmorProfile");
     if (!pr.selinuxLabel.empty()) {
-        if (!fs::exists("/sys/fs/selinux/enforce"))
+        if (!selinux::enabled())
             throw Error("process.selinuxLabel: SELinux label \"" + pr.selinuxLabel +
                         "\" requested but SELinux is not enabled on this host");
+        selinux::validate_label(pr.selinuxLabel, "process.selinuxLabel");
         p.creds.selinux_label = pr.selinuxLabel;
     }
     for (size_t i = 0; i < pr.rlimits.size(); ++i) {
@@ -238,9 +240,14 @@ InitPlan build_init_plan(const spec::Spec& s, const PlanInputs& in) {
         else
             throw Error("linux.personality.domain: unknown \"" + l.personality->domain + "\"");
     }
-    if (!l.mountLabel.empty())  // fail closed rather than mount without the label asked for
-        throw Error(fs::exists("/sys/fs/selinux/enforce") ? "linux.mountLabel: SELinux mount labels are not supported yet"
-                                                          : "linux.mountLabel: a label is set but SELinux is not enabled on this host");
+    if (!l.mountLabel.empty()) {  // fail closed rather than mount without the label asked for
+        if (!selinux::enabled())
+            throw Error("linux.mountLabel: SELinux label \"" + l.mountLabel + "\" requested but SELinux is not enabled on this host");
+        selinux::validate_label(l.mountLabel, "linux.mountLabel");
+        for (auto& m : p.rootfs.mounts)
+            if (m.kind == MountPlan::Kind::Regular && selinux::takes_mount_label(m.fstype, false))
+                m.data = selinux::format_mount_label(m.data, l.mountLabel);
+    }
     fill_process(p, *s.process, &l, in);
     p.create_container_hooks = hooks::plan(s.hooks.createContainer);
     p.start_container_hooks = hooks::plan(s.hooks.startContainer);

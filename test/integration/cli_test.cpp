@@ -22,7 +22,7 @@ TEST_CASE("features is truthful JSON") {
     CHECK(f["linux"]["seccomp"]["enabled"] == true);
     CHECK(f["linux"]["mountExtensions"]["idmap"]["enabled"] == false);  // not implemented yet: say so
     CHECK(f["linux"]["cgroup"]["systemd"] == true);  // the systemd driver (vm.systemd)
-    CHECK(f["linux"]["selinux"]["enabled"] == false);  // mountLabel is not applied yet
+    CHECK(f["linux"]["selinux"]["enabled"] == true);  // as runc: built with label support
     bool has_chown = false;
     for (const auto& c : f["linux"]["capabilities"]) has_chown |= c == "CAP_CHOWN";
     CHECK(has_chown);
