@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 
+#include "../libcontainer/process/exe_guard.hpp"
 #include "../libcontainer/util/error.hpp"
 #include "../libcontainer/util/log.hpp"
 #include "../seccomp/compile.hpp"
@@ -99,6 +100,9 @@ int main(int argc, char** argv) {
             return 1;
         }
         std::string cmd = args[i];
+        // Commands that put a docklock process into a container run from a read-only mount of the
+        // binary (CVE-2019-5736); the others never share a namespace with a container.
+        if (cmd == "create" || cmd == "run" || cmd == "exec" || cmd == "profile") process::reexec_from_read_only_binary(argv);
         if (cmd == "help") {
             usage();
             return 0;
