@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "../caps/caps.hpp"
+#include "../libcontainer/rootfs/idmap.hpp"
 #include "../seccomp/compile.hpp"
 #include "cli.hpp"
 #include "version.hpp"
@@ -89,7 +90,8 @@ int cmd_features(const Globals&, const std::vector<std::string>& argv) {
           {"apparmor", {{"enabled", true}}},
           {"selinux", {{"enabled", true}}},  // labels applied where SELinux is enabled (process/selinux.cpp)
           {"intelRdt", {{"enabled", false}}},
-          {"mountExtensions", {{"idmap", {{"enabled", false}}}}}}},
+          // mount_setattr(2) and MOUNT_ATTR_IDMAP came in the same release (5.12): the syscall is the proof.
+          {"mountExtensions", {{"idmap", {{"enabled", rootfs::kernel_has_idmapped_mounts()}}}}}}},
         {"annotations",
          {{"io.github.seccomp.libseccomp.version", seccomp::library_version()},
           {"org.opencontainers.runc.checkpoint.enabled", "false"},

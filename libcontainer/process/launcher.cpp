@@ -96,6 +96,7 @@ pid_t launch(InitPlan& plan, const LaunchInputs& in) {
     for (int fd : {plan.start_listen_fd, plan.console_sock})
         if (fd >= 0) plan.keep_fds.push_back(fd);
     for (const auto& [fd, t] : plan.join) plan.keep_fds.push_back(fd);
+    for (int fd : plan.rootfs.tree_fds) plan.keep_fds.push_back(fd);  // idmapped mounts to move into place
     std::sort(plan.keep_fds.begin(), plan.keep_fds.end());
 
     ChildGuard guard;

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,7 +53,7 @@ struct MountPlan {
     bool remount_bind = false;               // bind needing a second MS_REMOUNT for ro/nosuid/...
     bool dest_is_file = false;               // bind of a non-directory
     uint64_t attr_set = 0, attr_clr = 0;     // recursive mount_setattr (rro, rnosuid, ...)
-    int idmap_userns_fd = -1;                // MOUNT_ATTR_IDMAP
+    int tree_fd = -1;                        // a detached idmapped mount made by the runtime: moved onto dest
     bool tmpcopyup = false;
 };
 
@@ -84,6 +85,9 @@ struct RootfsPlan {
     std::vector<DevicePlan> devices;
     bool make_dev_nodes = false;  // /dev is a fresh tmpfs: create default devices and symlinks
     std::vector<std::string> masked, readonly_paths;
+    int root_tree_fd = -1;             // the rootfs idmapped (rootfs/idmap.cpp), moved over `rootfs` (no self-bind)
+    std::vector<int> tree_fds;         // every detached mount fd above: kept open in the child
+    std::shared_ptr<void> tree_owner;  // closes them in the runtime when the plan goes
 };
 
 struct CredsPlan {

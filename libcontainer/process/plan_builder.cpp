@@ -201,6 +201,9 @@ InitPlan build_init_plan(const spec::Spec& s, const PlanInputs& in) {
     p.join = join_user;
     p.join.insert(p.join.end(), join_rest.begin(), join_rest.end());
     if (p.clone_flags & CLONE_NEWTIME) p.needs_stage1 = true;
+    // As runc: namespaces given by path are joined before the new user namespace exists (from inside
+    // it, setns into a namespace the initial user namespace owns is EPERM), so a middle process joins.
+    if ((p.clone_flags & CLONE_NEWUSER) && !p.join.empty()) p.needs_stage1 = true;
     for (const auto& [clock, off] : l.timeOffsets) {
         if (clock != "monotonic" && clock != "boottime") throw Error("linux.timeOffsets." + clock + ": only monotonic and boottime");
         if (!(p.clone_flags & CLONE_NEWTIME)) throw Error("linux.timeOffsets: needs a new time namespace");

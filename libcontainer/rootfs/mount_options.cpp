@@ -111,6 +111,7 @@ MountOptions parse_mount_options(const std::vector<std::string>& opts) {
             m.tmpcopyup = true;
         } else if (o == "idmap" || o == "ridmap") {
             m.idmap = true;
+            m.ridmap = m.ridmap || o == "ridmap";
         } else {
             if (!m.data.empty()) m.data += ",";
             m.data += o;

@@ -11,6 +11,7 @@ struct MountOptions {
     unsigned long propagation = 0;
     uint64_t attr_set = 0, attr_clr = 0;
     bool bind = false, rec = false, tmpcopyup = false, idmap = false;
+    bool ridmap = false;  // the idmap applies to every mount of an rbind, not only its top
     std::string data;  // options the filesystem parses itself (mode=, size=, ...)
 };
 

@@ -64,18 +64,11 @@ void after_mount(int root_fd, const MountPlan& m, unsigned long remount_flags) {
 void bind_mount(int root_fd, const MountPlan& m) {
     int fd = target_fd(root_fd, m, m.dest_is_file);
     auto p = fd_path(fd);
-    if (m.idmap_userns_fd >= 0) {
-        int tree = static_cast<int>(syscall(SYS_open_tree, AT_FDCWD, m.source.c_str(),
-                                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((m.flags & MS_REC) ? AT_RECURSIVE : 0)));
-        if (tree < 0) child_die("open_tree", m.source.c_str(), errno);
-        mount_attr a{};
-        a.attr_set = MOUNT_ATTR_IDMAP;
-        a.userns_fd = static_cast<uint64_t>(m.idmap_userns_fd);
-        if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | ((m.flags & MS_REC) ? AT_RECURSIVE : 0), &a, sizeof a) < 0)
-            child_die("idmap mount of", m.source.c_str(), errno);
-        if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-            child_die("move_mount onto", m.dest.c_str(), errno);
-        ::close(tree);
+    if (m.tree_fd >= 0) {
+        // mounts[].uidMappings: the runtime made the idmapped clone before clone (MOUNT_ATTR_IDMAP needs
+        // CAP_SYS_ADMIN where the source's filesystem was mounted, which this user namespace is not).
+        if (syscall(SYS_move_mount, m.tree_fd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+            child_die("move idmapped mount onto", m.dest.c_str(), errno);
     } else if (::mount(m.source.c_str(), p.c_str(), nullptr, MS_BIND | (m.flags & MS_REC), nullptr) < 0) {
         child_die("bind mount", m.source.c_str(), errno);
     }
@@ -195,8 +188,12 @@ int prepare_root(const RootfsPlan& p) {
     if (prop & MS_UNBINDABLE) prop = MS_SLAVE | MS_REC;
     if (::mount(nullptr, "/", nullptr, prop, nullptr) < 0) child_die("set propagation of /", "", errno);
     make_parent_mount_private(p.rootfs.c_str());
-    if (::mount(p.rootfs.c_str(), p.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
+    if (p.root_tree_fd >= 0) {  // the rootfs seen through the container's id maps (rootfs/idmap.cpp)
+        if (syscall(SYS_move_mount, p.root_tree_fd, "", AT_FDCWD, p.rootfs.c_str(), MOVE_MOUNT_F_EMPTY_PATH) < 0)
+            child_die("move idmapped rootfs onto", p.rootfs.c_str(), errno);
+    } else if (::mount(p.rootfs.c_str(), p.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
         child_die("bind rootfs", p.rootfs.c_str(), errno);
+    }
     int fd = ::open(p.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) child_die("open rootfs", p.rootfs.c_str(), errno);
     return fd;

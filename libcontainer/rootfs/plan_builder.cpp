@@ -4,8 +4,12 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <memory>
+
 #include "../util/error.hpp"
+#include "../util/fd.hpp"
 #include "../util/fs.hpp"
+#include "idmap.hpp"
 #include "mount_options.hpp"
 
 namespace docklock::rootfs {
@@ -18,6 +22,26 @@ std::string resolve_rootfs(const spec::Spec& s, const std::string& bundle) {
     return fs::canonical_dir(p);
 }
 
+// mounts[i] with uidMappings/gidMappings (or the idmap/ridmap option: the container's own maps), as
+// runc: a bind, in a container with a user namespace; the runtime clones the source and idmaps it
+// with a helper user namespace holding the mount's maps; the child moves it into place.
+static int idmapped_bind(const spec::Spec& s, const spec::Mount& m, const process::MountPlan& mp, const MountOptions& o,
+                         const std::string& field) {
+    const spec::Linux& l = *s.linux;
+    if (!l.find_namespace("user"))
+        throw Error(field + ".uidMappings: idmapped mounts need the container to have a user namespace");
+    const auto& uid = m.uidMappings.empty() && o.idmap ? l.uidMappings : m.uidMappings;
+    const auto& gid = m.gidMappings.empty() && o.idmap ? l.gidMappings : m.gidMappings;
+    if (uid.empty()) throw Error(field + ".uidMappings: required with gidMappings (or the idmap option)");
+    if (gid.empty()) throw Error(field + ".gidMappings: required with uidMappings (or the idmap option)");
+    for (const auto& [name, ms] : {std::pair{"uidMappings", &uid}, std::pair{"gidMappings", &gid}})
+        for (const auto& x : *ms)
+            if (x.size == 0) throw Error(field + "." + name + ": a mapping of size 0");
+    UniqueFd ns = make_idmap_userns(uid, gid, field);
+    bool rec = (mp.flags & MS_REC) != 0;
+    return idmapped_tree(mp.source, ns.get(), rec, rec && o.ridmap, field).release();
+}
+
 static std::string clean_dest(const std::string& d) {
     return d[0] == '/' ? d : "/" + d;
 }
@@ -25,6 +49,8 @@ static std::string clean_dest(const std::string& d) {
 process::RootfsPlan build_plan(const spec::Spec& s, const RootfsInputs& in) {
     process::RootfsPlan p;
     const spec::Linux& l = *s.linux;
+    auto owned = std::make_shared<std::vector<UniqueFd>>();
+    p.tree_owner = owned;
     p.rootfs = resolve_rootfs(s, in.bundle);
     p.readonly = s.root.readonly;
     p.no_pivot = in.no_pivot;
@@ -55,9 +81,15 @@ process::RootfsPlan build_plan(const spec::Spec& s, const RootfsInputs& in) {
             if (::stat(mp.source.c_str(), &st) < 0) throw Error(field + ".source: " + mp.source, errno);
             mp.dest_is_file = !S_ISDIR(st.st_mode);
             mp.remount_bind = (mp.flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0;
-            if (o.idmap || !m.uidMappings.empty()) throw Error(field + ": idmapped mounts are not supported yet");
+            if (o.idmap || !m.uidMappings.empty() || !m.gidMappings.empty()) {
+                mp.tree_fd = idmapped_bind(s, m, mp, o, field);
+                owned->push_back(UniqueFd(mp.tree_fd));
+                p.tree_fds.push_back(mp.tree_fd);
+            }
             if (mp.dest == "/dev") dev_bound = true;
         } else {
+            if (o.idmap || !m.uidMappings.empty() || !m.gidMappings.empty())
+                throw Error(field + ".uidMappings: idmapped mounts are only for bind mounts");
             mp.source = m.source.empty() ? m.type : m.source;
             if (mp.fstype.empty()) throw Error(field + ".type: required for a non-bind mount");
         }
@@ -86,6 +118,14 @@ process::RootfsPlan build_plan(const spec::Spec& s, const RootfsInputs& in) {
         p.devices.push_back({d.path, type | (d.fileMode.value_or(0666) & 07777),
                              makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor)), d.uid.value_or(0),
                              d.gid.value_or(0)});
+    }
+    if (auto a = s.annotations.find(kRootfsIdmapAnnotation); a != s.annotations.end() && a->second == "true") {
+        if (!l.find_namespace("user") || l.uidMappings.empty() || l.gidMappings.empty())
+            throw Error("annotations." + std::string(kRootfsIdmapAnnotation) +
+                        ": an idmapped rootfs needs a user namespace with linux.uidMappings and linux.gidMappings");
+        p.root_tree_fd = idmapped_rootfs(p.rootfs, l.uidMappings, l.gidMappings).release();
+        owned->push_back(UniqueFd(p.root_tree_fd));
+        p.tree_fds.push_back(p.root_tree_fd);
     }
     p.masked = l.maskedPaths;
     p.readonly_paths = l.readonlyPaths;

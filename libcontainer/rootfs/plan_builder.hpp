@@ -16,6 +16,9 @@ struct RootfsInputs {
     const cgroups::Manager* cgroup = nullptr;
 };
 
+// Set by the policy's userns remap (policy/userns.cpp): the rootfs is idmapped with the container's maps.
+inline constexpr const char* kRootfsIdmapAnnotation = "org.docklock.userns.idmap-rootfs";
+
 process::RootfsPlan build_plan(const spec::Spec& s, const RootfsInputs& in);
 std::string resolve_rootfs(const spec::Spec& s, const std::string& bundle);  // absolute, checked to be a directory
 
