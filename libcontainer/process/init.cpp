@@ -206,6 +206,13 @@ void container_main(const InitPlan& p, int sync_fd) {
         if (p.rootfs.setup) rootfs::finalize(p.rootfs);
         if (::chdir(p.cwd.empty() ? "/" : p.cwd.c_str()) < 0) child_die("chdir to cwd", p.cwd.c_str(), errno);
     }
+    // CVE-2024-21626: a cwd that resolved through a leaked fd to a directory outside the root shows
+    // as "(unreachable)..." to getcwd: never start a process there.
+    {
+        char cwd[4096];
+        if (syscall(SYS_getcwd, cwd, sizeof cwd) < 0) child_die("getcwd after chdir to", p.cwd.c_str(), errno);
+        if (cwd[0] != '/') child_die("cwd is outside the container's root:", p.cwd.c_str(), 0);
+    }
     if (p.exec_mode) setup_process_env(p);
 
     if (p.new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, nullptr) < 0 && errno != ENOSYS &&
