@@ -56,6 +56,10 @@ int check(const Globals& g, const std::vector<std::string>& argv) {
                                  : policy::HostFacts::from_json(nlohmann::json::parse(fs::read_file(host_file), nullptr,
                                                                                       false),
                                                                 host_file);
+    if (host_file.empty()) {  // a relative root.path is the bundle's, as create sees it (userns remap checks it)
+        auto slash = config.find_last_of('/');
+        host.bundle = fs::canonical_dir(slash == std::string::npos ? "." : slash == 0 ? "/" : config.substr(0, slash));
+    }
     policy::Policy pol = g.load_policy();
     policy::Result r = policy::apply(requested, pol, host);
     if (fmt == "json") {

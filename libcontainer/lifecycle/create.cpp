@@ -75,7 +75,9 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
         requested.process->env.push_back("LISTEN_FDS=" + std::to_string(o.listen_fds));
         requested.process->env.push_back("LISTEN_PID=1");
     }
-    policy::Result hardened = policy::apply(requested, o.policy, policy::HostFacts::probe());
+    policy::HostFacts facts = policy::HostFacts::probe();
+    facts.bundle = bundle;  // userns remap checks the rootfs, which root.path may give relative to the bundle
+    policy::Result hardened = policy::apply(requested, o.policy, facts);
     record_findings(o.policy, o.id, "create", hardened.findings);  // a refusal throws here, before anything exists
     const spec::Spec& s = hardened.spec;
     std::string rootfs = rootfs::resolve_rootfs(s, bundle);  // fail before anything is made

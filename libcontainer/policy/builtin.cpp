@@ -23,7 +23,8 @@ Policy builtin() {
     set("apparmor", Mode::Enforce).strings["profile"] = "docklock-default";
     set("landlock", Mode::Off);
     set("user.root", Mode::Audit);
-    set("userns", Mode::Enforce);
+    Control& uns = set("userns", Mode::Enforce);  // remap where /etc/subuid has ranges for docklock
+    uns.strings = {{"user", "docklock"}, {"subuid", "/etc/subuid"}, {"subgid", "/etc/subgid"}, {"unavailable", "run"}};
     set("namespaces.pid", Mode::Reject);
     set("namespaces.ipc", Mode::Reject);
     set("namespaces.net", Mode::Audit);

@@ -47,7 +47,7 @@ void host_capabilities(const HostFacts& host, spec::Process& p, std::vector<Find
 void no_new_privileges(Ctx& x, spec::Process& p);
 void apparmor(Ctx& x, spec::Process& p);
 void user_root(Ctx& x, spec::Process& p, const spec::Linux* l);
-void userns(Ctx& x, spec::Linux& l);
+void userns(Ctx& x, spec::Spec& s);  // userns.cpp
 void landlock(Ctx& x, spec::Spec& s);
 void namespaces(Ctx& x, spec::Linux& l);
 void mounts(Ctx& x, spec::Spec& s);

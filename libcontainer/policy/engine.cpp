@@ -30,6 +30,7 @@ Result apply(const spec::Spec& requested, const Policy& policy, const HostFacts&
     if (!s.linux) s.linux = spec::Linux{};
     Ctx x{policy, host, r.findings, requested.annotations};
     privileged(x, requested);
+    userns(x, s);  // first: user.root looks at the mapping it may add
     if (s.process) {
         capabilities(x, *s.process);
         host_capabilities(host, *s.process, r.findings);
@@ -37,7 +38,6 @@ Result apply(const spec::Spec& requested, const Policy& policy, const HostFacts&
         apparmor(x, *s.process);
         user_root(x, *s.process, &*s.linux);
     }
-    userns(x, *s.linux);
     namespaces(x, *s.linux);
     mounts(x, s);
     devices(x, *s.linux);

@@ -8,9 +8,11 @@
 
 #include <climits>
 #include <cstdlib>
+#include <fstream>
 #include <set>
 
 #include "../../caps/caps.hpp"
+#include "../rootfs/idmap.hpp"
 #include "../util/error.hpp"
 #include "policy.hpp"
 
@@ -81,6 +83,23 @@ std::string proc_ns_name(const std::string& type) {
 
 }  // namespace
 
+// name:start:count lines of /etc/subuid or /etc/subgid (shadow-utils' format) for `user`.
+static std::vector<std::pair<uint32_t, uint32_t>> read_subids(const std::string& file, const std::string& user) {
+    std::vector<std::pair<uint32_t, uint32_t>> out;
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line)) {
+        auto a = line.find(':'), b = line.find(':', a == std::string::npos ? a : a + 1);
+        if (a == std::string::npos || b == std::string::npos || line.compare(0, a, user) != 0 || a != user.size()) continue;
+        try {
+            unsigned long start = std::stoul(line.substr(a + 1, b - a - 1)), count = std::stoul(line.substr(b + 1));
+            if (count > 0 && start + count <= 0xFFFFFFFFUL) out.emplace_back(start, count);
+        } catch (const std::logic_error&) {
+        }
+    }
+    return out;
+}
+
 HostFacts HostFacts::probe() {
     HostFacts h;
     h.bounding = caps::bounding_set_of_self();
@@ -99,12 +118,15 @@ HostFacts HostFacts::probe() {
         if (::stat(("/proc/self/ns/" + proc_ns_name(type)).c_str(), &b) != 0) return false;
         return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
     };
+    h.subids = read_subids;
+    h.rootfs_idmap = rootfs::rootfs_idmap_obstacle;
     return h;
 }
 
 HostFacts HostFacts::from_json(const nlohmann::json& j, const std::string& origin) {
     if (!j.is_object()) throw Error(origin + ": expected an object");
-    static const std::set<std::string> known{"bounding", "apparmor", "landlock_abi", "symlinks", "exe", "host_namespaces"};
+    static const std::set<std::string> known{"bounding", "apparmor",        "landlock_abi", "symlinks",
+                                             "exe",      "host_namespaces", "subids",       "rootfs_idmap"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key())) throw Error(origin + ": " + it.key() + ": unknown key");
     HostFacts h;
@@ -135,6 +157,19 @@ HostFacts HostFacts::from_json(const nlohmann::json& j, const std::string& origi
             for (const auto& p : it->second)
                 if (p == path) return true;
             return false;
+        };
+        using Ranges = std::vector<std::pair<uint32_t, uint32_t>>;
+        auto sub = j.value("subids", std::map<std::string, std::map<std::string, Ranges>>{});
+        h.subids = [sub](const std::string& file, const std::string& user) {
+            auto f = sub.find(file);
+            if (f == sub.end()) return Ranges{};
+            auto u = f->second.find(user);
+            return u == f->second.end() ? Ranges{} : u->second;
+        };
+        auto idm = j.value("rootfs_idmap", std::map<std::string, std::string>{});
+        h.rootfs_idmap = [idm](const std::string& p) {
+            auto it = idm.find(p);
+            return it == idm.end() ? std::string() : it->second;
         };
     } catch (const nlohmann::json::exception& e) {
         throw Error(origin + ": " + e.what());

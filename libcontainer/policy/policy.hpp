@@ -94,6 +94,14 @@ struct HostFacts {
     // Is `path` the host's own namespace of `type` (an OCI namespace type)? Default: false.
     std::function<bool(const std::string& type, const std::string& path)> is_host_namespace;
 
+    // Subordinate id ranges (start, count) of `user` in `file` (/etc/subuid, /etc/subgid format), in
+    // file order. Default: none. (userns remap)
+    std::function<std::vector<std::pair<uint32_t, uint32_t>>(const std::string& file, const std::string& user)> subids;
+    // Why the rootfs at this absolute path cannot be seen through idmapped mounts ("" when it can;
+    // rootfs/idmap.cpp). Default: "".
+    std::function<std::string(const std::string& rootfs)> rootfs_idmap;
+    std::string bundle;  // absolute bundle directory, for a relative root.path ("" in `policy check`)
+
     std::string resolved(const std::string& p) const { return resolve ? resolve(p) : p; }
     std::string link_target(const std::string& p) const { return readlink ? readlink(p) : ""; }
     bool host_namespace(const std::string& t, const std::string& p) const {
@@ -103,7 +111,8 @@ struct HostFacts {
     static HostFacts probe();  // reads the running host (the only impure part, done by the caller)
     // {"bounding": "all"|"0x..."|[names], "apparmor": bool, "landlock_abi": n,
     //  "symlinks": {"/var/run": "/run"}, "exe": {"/proc/1234/exe": "/usr/bin/dockerd"},
-    //  "host_namespaces": {"network": ["/run/docker/netns/default"]}}
+    //  "host_namespaces": {"network": ["/run/docker/netns/default"]},
+    //  "subids": {"/etc/subuid": {"docklock": [[100000, 65536]]}}, "rootfs_idmap": {"/path/rootfs": "why not"}}
     static HostFacts from_json(const nlohmann::json& j, const std::string& origin);
 };
 

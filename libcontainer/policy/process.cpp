@@ -36,16 +36,6 @@ void user_root(Ctx& x, spec::Process& p, const spec::Linux* l) {
     }
 }
 
-void userns(Ctx& x, spec::Linux& l) {
-    if (l.find_namespace("user")) return;
-    if (x.mode("userns") == Mode::Enforce) {
-        x.add("userns", "linux.namespaces", "no user namespace", "no user namespace",
-              "userns remap not implemented yet: the container's root is the host's root", "info");
-        return;
-    }
-    x.violation("userns", "linux.namespaces", "no user namespace", "", "has no user namespace");
-}
-
 // Landlock: no executing from writable mounts, no writing under /proc and /sys, signals and
 // abstract unix sockets scoped to the container (ABI 6). The launcher builds the domain inside the
 // container from this list (libcontainer/process/landlock.cpp).

@@ -42,7 +42,13 @@ const std::vector<ControlSpec>& control_specs() {
          {{"profile", P::String, "the profile to apply"}}},
         {"landlock", "Landlock, where the kernel has it: no executing files from writable mounts (tmpfs, volumes, /dev/shm), no writing under /proc and /sys; signals and abstract unix sockets scoped to the container (ABI 6)", {}},
         {"user.root", "the process runs as uid 0 of the host (enforce: runs as 65534:65534 instead)", {}},
-        {"userns", "user namespace: reject = require one; enforce = remap (not implemented yet: a finding says so)", {}},
+        {"userns", "user namespace: reject = require one; enforce = remap: a container without one gets one mapping its "
+                   "ids to `user`'s first subordinate range and an idmapped rootfs (plain directory, or an overlay "
+                   "rebuilt over idmapped layers); where it cannot, a finding names the obstacle",
+         {{"user", P::String, "whose ranges in subuid/subgid are used (default docklock)"},
+          {"subuid", P::String, "subordinate uid file (default /etc/subuid)"},
+          {"subgid", P::String, "subordinate gid file (default /etc/subgid)"},
+          {"unavailable", P::String, "run (default: un-remapped, with a finding) or reject"}}},
         {"namespaces.pid", "host pid namespace (none requested, or a path to the host's)", {}},
         {"namespaces.ipc", "host ipc namespace", {}},
         {"namespaces.net", "host network namespace", {}},

@@ -147,3 +147,108 @@ TEST_CASE("sysfs with a new user namespace and a network namespace joined by pat
     std::getline(in, line);
     CHECK_THAT(line, Catch::Contains(" /sys ro,"));
 }
+
+namespace {
+
+const char* const kSubUser = "docklock-test-userns";  // a dedicated name: no other container is remapped
+
+// Appends "docklock-test-userns:START:65536" to /etc/subuid and /etc/subgid; the files are restored as
+// they were (or removed if there were none) when it goes.
+class SubidEntry {
+public:
+    explicit SubidEntry(unsigned start) {
+        for (const char* f : {"/etc/subuid", "/etc/subgid"}) {
+            saved_.push_back({f, exists(f), exists(f) ? read(f) : ""});
+            std::ofstream(f, std::ios::app) << kSubUser << ":" << start << ":65536\n";
+        }
+    }
+    ~SubidEntry() {
+        for (const auto& s : saved_) {
+            if (s.existed)
+                std::ofstream(s.path, std::ios::trunc) << s.text;
+            else
+                ::unlink(s.path.c_str());
+        }
+    }
+    SubidEntry(const SubidEntry&) = delete;
+    SubidEntry& operator=(const SubidEntry&) = delete;
+
+private:
+    struct Saved {
+        std::string path;
+        bool existed;
+        std::string text;
+    };
+    std::vector<Saved> saved_;
+};
+
+// The builtin baseline with userns remapping to kSubUser, and CAP_MKNOD and CAP_DAC_OVERRIDE allowed
+// so that the tests show the user namespace (not the capability set) stopping root.
+std::string remap_policy(const Bundle& b, const std::string& extra = "") {
+    std::string path = b.dir + "/policy.yaml";
+    std::ofstream(path) << "controls:\n"
+                        << "  userns: {mode: enforce, user: " << kSubUser << extra << "}\n"
+                        << "  capabilities:\n    allow: [CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL,"
+                        << " CAP_SETGID, CAP_SETUID, CAP_NET_BIND_SERVICE, CAP_MKNOD]\n";
+    return path;
+}
+
+void grant_caps(Bundle& b) {
+    for (const char* set : {"bounding", "effective", "permitted"})
+        for (const char* c : {"CAP_MKNOD", "CAP_DAC_OVERRIDE", "CAP_CHOWN"})
+            b.config["process"]["capabilities"][set].push_back(c);
+}
+
+json findings_of(const std::string& id) {
+    Result f = docklock({"findings", "--format", "json", id});
+    return f.code == 0 ? json::parse(f.out) : json::array();
+}
+
+json finding(const json& fs, const std::string& control) {
+    for (const auto& f : fs)
+        if (f["control"] == control) return f;
+    return json();
+}
+
+}  // namespace
+
+TEST_CASE("userns remap: container root is a subordinate id with a root-owned rootfs and no host-root powers") {
+    require_root();
+    SubidEntry sub(300000);
+    Bundle b;
+    UsePolicy pol(remap_policy(b));
+    grant_caps(b);
+    std::string w = b.dir + "/w", secret = b.dir + "/secret";
+    REQUIRE(run({"mkdir", "-m", "0777", w}).code == 0);
+    REQUIRE(run({"sh", "-c", "echo top > " + secret + " && chmod 0600 " + secret}).code == 0);
+    b.config["mounts"].push_back({{"destination", "/w"}, {"type", "bind"}, {"source", w}, {"options", {"rbind", "rw"}}});
+    b.config["mounts"].push_back({{"destination", "/secret"}, {"type", "bind"}, {"source", secret}, {"options", {"bind", "ro"}}});
+    b.sh(
+        "cat /proc/self/uid_map /proc/self/gid_map; id -u; stat -c %u:%g / /bin/busybox /etc/passwd; "
+        "touch /w/made; echo made > /made-in-rootfs; "
+        "cat /secret 2>/dev/null || echo secret-refused; mknod /tmp/n c 1 3 2>/dev/null || echo mknod-refused; "
+        "echo x > /dev/null && echo devnull-ok");
+    Result r = b.run();
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out ==
+          "         0     300000      65536\n"
+          "         0     300000      65536\n"
+          "0\n0:0\n0:0\n0:0\n"
+          "secret-refused\nmknod-refused\ndevnull-ok\n");
+    CHECK(owner(w + "/made") == "300000:300000");             // a bind is not idmapped: the subordinate owner
+    CHECK(owner(b.dir + "/rootfs/made-in-rootfs") == "0:0");  // through the idmapped rootfs: host root's again
+
+    // Seen from the host while it runs, and what the findings say.
+    b.sh("sleep 10");
+    REQUIRE(b.run({"--detach"}).code == 0);
+    int pid = json::parse(docklock({"state", b.id}).out)["pid"];
+    CHECK_THAT(read("/proc/" + std::to_string(pid) + "/status"), Catch::Contains("Uid:\t300000\t300000\t300000\t300000"));
+    json f = finding(findings_of(b.id), "userns");
+    CHECK(f["action"] == "changed");
+    CHECK_THAT(f["applied"].get<std::string>(), Catch::Contains("host uids 300000-365535"));
+    Result e = docklock({"exec", b.id, "sh", "-c", "id -u; cat /proc/self/uid_map"});
+    CHECK(e.code == 0);
+    CHECK(e.out == "0\n         0     300000      65536\n");
+    docklock({"delete", "--force", b.id});
+}

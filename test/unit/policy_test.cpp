@@ -1,5 +1,6 @@
 // The policy engine as the pure function it is: (spec, policy, host facts) -> (hardened spec,
 // findings), and the YAML loader's errors. No kernel, no files beyond the Docker fixtures.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <iostream>
 
@@ -291,4 +292,118 @@ TEST_CASE("policy: the engine is deterministic and leaves its input alone") {
     CHECK(spec::to_json(s) == before);
     CHECK(spec::to_json(a.spec) == spec::to_json(b.spec));
     CHECK(policy::check_report(a, policy::builtin()) == policy::check_report(b, policy::builtin()));
+}
+
+namespace {
+
+// A host with subordinate ids for "docklock" (100000-165535) and a rootfs that takes idmapped mounts.
+policy::HostFacts host_with_subids(const std::string& rootfs_obstacle = "") {
+    policy::HostFacts h = host();
+    h.subids = [](const std::string& file, const std::string& user) {
+        std::vector<std::pair<uint32_t, uint32_t>> none;
+        if (user != "docklock") return none;
+        if (file == "/etc/subuid") return std::vector<std::pair<uint32_t, uint32_t>>{{100000, 65536}, {300000, 10}};
+        if (file == "/etc/subgid") return std::vector<std::pair<uint32_t, uint32_t>>{{200000, 65536}};
+        return none;
+    };
+    h.rootfs_idmap = [rootfs_obstacle](const std::string& p) {
+        return p == "/bundle/rootfs" ? rootfs_obstacle : "no such rootfs";
+    };
+    h.bundle = "/bundle";
+    return h;
+}
+
+spec::Spec plain() {
+    spec::Spec s = fixture("default");
+    s.root.path = "rootfs";
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("policy: userns remap adds a user namespace over the first subordinate range and asks for an idmapped rootfs") {
+    policy::Result r = policy::apply(plain(), policy::builtin(), host_with_subids());
+    REQUIRE_FALSE(r.refused());
+    const auto* n = r.spec.linux->find_namespace("user");
+    REQUIRE(n);
+    CHECK(n->path.empty());
+    REQUIRE(r.spec.linux->uidMappings.size() == 1);
+    CHECK(r.spec.linux->uidMappings[0].containerID == 0);
+    CHECK(r.spec.linux->uidMappings[0].hostID == 100000);
+    CHECK(r.spec.linux->uidMappings[0].size == 65536);
+    REQUIRE(r.spec.linux->gidMappings.size() == 1);
+    CHECK(r.spec.linux->gidMappings[0].hostID == 200000);
+    CHECK(r.spec.annotations.at("org.docklock.userns.idmap-rootfs") == "true");
+    const auto* f = find(r, "userns", "changed");
+    REQUIRE(f);
+    CHECK_THAT(f->applied, Contains("host uids 100000-165535 and gids 200000-265535"));
+    // container root is no longer the host's: user.root (audit) has nothing to say
+    CHECK_FALSE(find(r, "user.root"));
+}
+
+TEST_CASE("policy: userns remap without subordinate ids or with an obstacle leaves the container alone with a finding") {
+    policy::HostFacts h = host();  // no subids at all
+    policy::Result r = policy::apply(plain(), policy::builtin(), h);
+    CHECK_FALSE(r.spec.linux->find_namespace("user"));
+    const auto* f = find(r, "userns", "info");
+    REQUIRE(f);
+    CHECK(f->field == "linux.namespaces");
+    CHECK_THAT(f->reason, Contains("no subordinate uids for user \"docklock\" in /etc/subuid"));
+
+    r = policy::apply(plain(), policy::builtin(), host_with_subids("the rootfs is a directory inside an overlay"));
+    CHECK_FALSE(r.spec.linux->find_namespace("user"));
+    CHECK_FALSE(r.spec.annotations.count("org.docklock.userns.idmap-rootfs"));
+    f = find(r, "userns", "info");
+    REQUIRE(f);
+    CHECK_THAT(f->reason, Contains("cannot be remapped: the rootfs is a directory inside an overlay"));
+
+    spec::Spec s = plain();
+    s.process->user.uid = 70000;  // outside the 65536 mapped ids
+    r = policy::apply(s, policy::builtin(), host_with_subids());
+    CHECK_FALSE(r.spec.linux->find_namespace("user"));
+    CHECK_THAT(find(r, "userns", "info")->reason, Contains("process.user.uid 70000 is outside the mapped range"));
+
+    s = plain();  // the host's pid namespace cannot get a proc mount from a new user namespace
+    auto& ns = s.linux->namespaces;
+    ns.erase(std::remove_if(ns.begin(), ns.end(), [](const spec::Namespace& n) { return n.type == "pid"; }), ns.end());
+    r = policy::apply(s, policy::builtin(), host_with_subids());
+    CHECK_FALSE(r.spec.linux->find_namespace("user"));
+    CHECK_THAT(find(r, "userns", "info")->reason, Contains("the pid namespace is not the container's own"));
+}
+
+TEST_CASE("policy: userns takes its user and files from the policy and can refuse what it cannot remap") {
+    policy::Policy p = policy::load_string(
+        "controls:\n  userns: {mode: enforce, user: other, subuid: /x/subuid, subgid: /x/subgid, unavailable: reject}\n",
+        "/etc/docklock/policy.yaml");
+    policy::HostFacts h = host_with_subids();
+    policy::Result r = policy::apply(plain(), p, h);  // "other" has no ranges
+    CHECK(r.refused());
+    CHECK_THAT(r.refusal_message(), Contains("no subordinate uids for user \"other\" in /x/subuid"));
+    h.subids = [](const std::string& file, const std::string& user) {
+        std::vector<std::pair<uint32_t, uint32_t>> v;
+        if (user == "other" && file.rfind("/x/", 0) == 0) v.emplace_back(500000, 1000);
+        return v;
+    };
+    r = policy::apply(plain(), p, h);
+    REQUIRE_FALSE(r.refused());
+    REQUIRE(r.spec.linux->uidMappings.size() == 1);
+    CHECK(r.spec.linux->uidMappings[0].hostID == 500000);
+    CHECK(r.spec.linux->uidMappings[0].size == 1000);
+}
+
+TEST_CASE("policy: userns reject requires a user namespace and a client cannot ask for the idmapped rootfs itself") {
+    policy::Policy p = policy::load_string("controls:\n  userns: reject\n", "/etc/docklock/policy.yaml");
+    spec::Spec s = plain();
+    policy::Result r = policy::apply(s, p, host_with_subids());
+    CHECK(r.refused());
+    CHECK_THAT(r.refusal_message(), Contains("has no user namespace"));
+    s.linux->namespaces.push_back({"user", ""});
+    s.linux->uidMappings = {{0, 100000, 65536}};
+    s.linux->gidMappings = {{0, 100000, 65536}};
+    s.annotations["org.docklock.userns.idmap-rootfs"] = "true";
+    r = policy::apply(s, p, host_with_subids());
+    CHECK_FALSE(r.refused());
+    CHECK_FALSE(r.spec.annotations.count("org.docklock.userns.idmap-rootfs"));
+    CHECK(find(r, "userns", "changed"));
+    CHECK(r.spec.linux->uidMappings[0].hostID == 100000);  // the client's own namespace is kept as asked
 }
