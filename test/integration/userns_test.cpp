@@ -252,3 +252,71 @@ TEST_CASE("userns remap: container root is a subordinate id with a root-owned ro
     CHECK(e.out == "0\n         0     300000      65536\n");
     docklock({"delete", "--force", b.id});
 }
+
+namespace {
+
+// Unmounts (lazily) what it was given when it goes: declared after the Bundle, so it runs first.
+struct Unmount {
+    std::string path;
+    ~Unmount() {
+        if (!path.empty()) run({"umount", "-l", path});
+    }
+};
+
+}  // namespace
+
+TEST_CASE("userns remap: an overlay rootfs is rebuilt over idmapped layers - the kernel refuses idmapping the overlay itself") {
+    require_root();
+    SubidEntry sub(300000);
+    Bundle b;
+    UsePolicy pol(remap_policy(b));
+    // Docker's layout: <id>/diff and <id>/work beside the merged mount, lower layers elsewhere.
+    std::string lower = b.dir + "/lower", layer = b.dir + "/layer", root = b.dir + "/rootfs";
+    REQUIRE(run({"mv", root, lower}).code == 0);
+    REQUIRE(run({"mkdir", "-p", layer + "/diff", layer + "/work", root}).code == 0);
+    REQUIRE(run({"mount", "-t", "overlay", "overlay", "-o",
+                 "lowerdir=" + lower + ",upperdir=" + layer + "/diff,workdir=" + layer + "/work", root})
+                .code == 0);
+    Unmount um{root};
+    b.sh(
+        "cat /proc/self/uid_map; stat -c %u:%g / /bin/busybox /etc/passwd; echo new > /new-file; "
+        "rm /etc/hostname; mkdir /made-dir; ls /etc/hostname 2>/dev/null || echo removed");
+    Result r = b.run();
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out == "         0     300000      65536\n0:0\n0:0\n0:0\nremoved\n");
+    // In the upper layer, as the engine's own overlay sees it: host root's files, a whiteout.
+    CHECK(owner(layer + "/diff/new-file") == "0:0");
+    CHECK(owner(layer + "/diff/made-dir") == "0:0");
+    CHECK(read(root + "/new-file") == "new\n");
+    struct stat st {};
+    REQUIRE(::stat((layer + "/diff/etc/hostname").c_str(), &st) == 0);
+    CHECK(S_ISCHR(st.st_mode));
+    CHECK(st.st_rdev == 0);
+    CHECK(owner(lower + "/etc/hostname") == "0:0");  // the lower layer is untouched
+}
+
+TEST_CASE("userns remap: a rootfs inside an overlay but not its root is left un-remapped with a finding") {
+    require_root();
+    SubidEntry sub(300000);
+    Bundle b;
+    UsePolicy pol(remap_policy(b));
+    std::string l = b.dir + "/l", m = b.dir + "/m";
+    REQUIRE(run({"mkdir", "-p", l, m, b.dir + "/u", b.dir + "/w"}).code == 0);
+    REQUIRE(run({"mv", b.dir + "/rootfs", l + "/rootfs"}).code == 0);
+    REQUIRE(
+        run({"mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + l + ",upperdir=" + b.dir + "/u,workdir=" + b.dir + "/w", m})
+            .code == 0);
+    Unmount um{m};
+    b.config["root"]["path"] = m + "/rootfs";
+    b.sh("cat /proc/self/uid_map; sleep 5");
+    REQUIRE(b.run({"--detach"}).code == 0);
+    json f = finding(findings_of(b.id), "userns");
+    CHECK(f["action"] == "info");
+    CHECK_THAT(f["reason"].get<std::string>(),
+               Catch::Contains("is a directory inside an overlay, not an overlay's mount point: the kernel refuses "
+                               "MOUNT_ATTR_IDMAP on overlayfs (EINVAL)"));
+    Result e = docklock({"exec", b.id, "cat", "/proc/self/uid_map"});
+    CHECK(e.out == "         0          0 4294967295\n");
+    docklock({"delete", "--force", b.id});
+}
