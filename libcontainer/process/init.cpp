@@ -27,6 +27,7 @@
 #include "../util/cbuf.hpp"
 #include "child.hpp"
 #include "console.hpp"
+#include "procfs.hpp"
 #include "sync.hpp"
 
 namespace docklock::process {
@@ -39,16 +40,7 @@ void wait_for(int sync_fd, sync::Msg want, char* payload, size_t cap) {
     if (h.type != want) child_die("unexpected message from runtime", "", EPROTO);
 }
 
-int write_proc(const char* path, const char* value) {
-    int fd = ::open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    size_t len = std::strlen(value);
-    ssize_t n = ::write(fd, value, len);
-    int e = errno;
-    ::close(fd);
-    errno = e;
-    return n == static_cast<ssize_t>(len) ? 0 : -1;
-}
+int write_proc(const char* path, const char* value) { return write_proc_verified(path, value); }
 
 void join_namespaces(const InitPlan& p) {
     for (const auto& [fd, type] : p.join)
@@ -65,7 +57,7 @@ void setup_process_env(const InitPlan& p) {
         if (write_proc(path.c_str(), value.c_str()) < 0) child_die("write sysctl", path.c_str(), errno);
     for (const auto& [res, lim] : p.rlimits)
         if (::prlimit(0, static_cast<__rlimit_resource>(res), &lim, nullptr) < 0) child_die("setrlimit", "", errno);
-    if (p.set_oom) {
+    if (p.set_oom && !p.oom_by_runtime) {
         CBuf<32> v;
         v.add(static_cast<long>(p.oom_score_adj));
         if (write_proc("/proc/self/oom_score_adj", v.c_str()) < 0) child_die("write oom_score_adj", v.c_str(), errno);

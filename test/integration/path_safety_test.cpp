@@ -44,3 +44,22 @@ TEST_CASE("CVE-2024-21626: a cwd of /proc/self/fd/N never starts the process out
     CHECK_THAT(h.err, Catch::Contains("cwd is outside the container's root"));
     CHECK(h.out.empty());
 }
+
+// CVE-2019-16884 / CVE-2025-52881 class: a mount over a /proc file that init writes must not
+// redirect the write. Here the config mounts a host directory over /proc/sys/kernel and sets the
+// kernel.domainname sysctl: the write must fail (EXDEV from the verified procfs handle), never land
+// in the host file.
+TEST_CASE("a mount over /proc/sys cannot redirect init's sysctl write to another file") {
+    Bundle b;
+    char tmpl[] = "/tmp/docklock-procredir-XXXXXX";
+    std::string host = mkdtemp(tmpl);
+    REQUIRE(run({"sh", "-c", "echo untouched > " + host + "/domainname"}).code == 0);
+    b.config["mounts"].push_back({{"destination", "/proc/sys/kernel"}, {"type", "bind"}, {"source", host}, {"options", {"rbind"}}});
+    b.config["linux"]["sysctl"] = {{"kernel.domainname", "redirected"}};
+    b.args({"true"});
+    Result r = b.run();
+    CHECK(trim(read(host + "/domainname")) == "untouched");
+    CHECK(r.code != 0);
+    CHECK_THAT(r.err, Catch::Contains("kernel/domainname") && Catch::Contains("cross-device"));
+    run({"rm", "-rf", host});
+}
