@@ -4,6 +4,9 @@
 // and its rootfs is idmapped with those maps by the runtime (rootfs/idmap.cpp), so files owned by host
 // root appear owned by container root. Where that cannot work, nothing is remapped and a finding
 // names the obstacle (or, with `unavailable: reject`, the container is refused).
+#include <algorithm>
+#include <cstdio>
+
 #include "controls.hpp"
 
 namespace docklock::policy::detail {
@@ -98,6 +101,17 @@ void userns(Ctx& x, spec::Spec& s) {
     l.uidMappings = {{0, uids[0].first, uids[0].second}};
     l.gidMappings = {{0, gids[0].first, gids[0].second}};
     s.annotations[kRootfsIdmap] = "true";
+    // The kernel takes ping_group_range only as gids of the writer's user namespace: Docker's
+    // "0 2147483647" (EINVAL once remapped) becomes the mapped range.
+    if (auto it = l.sysctl.find("net.ipv4.ping_group_range"); it != l.sysctl.end()) {
+        unsigned long lo = 0, hi = 0, last = gids[0].second - 1;
+        if (std::sscanf(it->second.c_str(), "%lu %lu", &lo, &hi) == 2 && (lo > last || hi > last)) {
+            std::string v = std::to_string(std::min(lo, last)) + " " + std::to_string(std::min(hi, last));
+            x.add(id, "linux.sysctl.net.ipv4.ping_group_range", it->second, v,
+                  "names gids outside the container's user namespace, which the kernel refuses");
+            it->second = v;
+        }
+    }
     auto range = [](const std::pair<uint32_t, uint32_t>& r) {
         return std::to_string(r.first) + "-" + std::to_string(r.first + r.second - 1);
     };

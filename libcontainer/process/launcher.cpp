@@ -98,6 +98,10 @@ pid_t launch(InitPlan& plan, const LaunchInputs& in) {
     for (const auto& [fd, t] : plan.join) plan.keep_fds.push_back(fd);
     for (int fd : plan.rootfs.tree_fds) plan.keep_fds.push_back(fd);  // idmapped mounts to move into place
     std::sort(plan.keep_fds.begin(), plan.keep_fds.end());
+    // As runc: in a user namespace /proc/<pid>/oom_score_adj of the non-dumpable child is host root's,
+    // which the container's root is not; the runtime writes it.
+    for (const auto& [fd, t] : plan.join) plan.oom_by_runtime |= t == CLONE_NEWUSER;
+    plan.oom_by_runtime = plan.set_oom && (plan.oom_by_runtime || plan.new_userns);
 
     ChildGuard guard;
     ChildGuard stage1;
@@ -145,6 +149,8 @@ pid_t launch(InitPlan& plan, const LaunchInputs& in) {
     pid_t pid = guard.pid;
 
     if (in.cgroup) in.cgroup->add(pid);
+    if (plan.oom_by_runtime)
+        fs::write_file("/proc/" + std::to_string(pid) + "/oom_score_adj", std::to_string(plan.oom_score_adj));
     if (plan.new_userns) {
         fs::write_file("/proc/" + std::to_string(pid) + "/uid_map", map_text(in.uid_mappings));
         fs::write_file("/proc/" + std::to_string(pid) + "/gid_map", map_text(in.gid_mappings));

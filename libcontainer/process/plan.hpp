@@ -135,6 +135,7 @@ struct InitPlan {
     std::vector<std::pair<int, rlimit>> rlimits;
     bool set_oom = false;
     int oom_score_adj = 0;
+    bool oom_by_runtime = false;  // in a user namespace the non-dumpable init cannot open its own /proc files
     long personality = -1;
 
     CredsPlan creds;
