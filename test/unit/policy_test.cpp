@@ -339,6 +339,8 @@ TEST_CASE("policy: userns remap adds a user namespace over the first subordinate
     CHECK_THAT(f->applied, Contains("host uids 100000-165535 and gids 200000-265535"));
     // container root is no longer the host's: user.root (audit) has nothing to say
     CHECK_FALSE(find(r, "user.root"));
+    // Docker's ping_group_range names gids the user namespace does not map (the kernel says EINVAL)
+    CHECK(r.spec.linux->sysctl.at("net.ipv4.ping_group_range") == "0 65535");
 }
 
 TEST_CASE("policy: userns remap without subordinate ids or with an obstacle leaves the container alone with a finding") {
