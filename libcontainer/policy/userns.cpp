@@ -101,6 +101,13 @@ void userns(Ctx& x, spec::Spec& s) {
     l.uidMappings = {{0, uids[0].first, uids[0].second}};
     l.gidMappings = {{0, gids[0].first, gids[0].second}};
     s.annotations[kRootfsIdmap] = "true";
+    auto range = [](const std::pair<uint32_t, uint32_t>& r) {
+        return std::to_string(r.first) + "-" + std::to_string(r.first + r.second - 1);
+    };
+    x.add(id, "linux.namespaces", "no user namespace",
+          "user namespace: container ids 0-" + std::to_string(uids[0].second - 1) + " are host uids " + range(uids[0]) +
+              " and gids " + range(gids[0]) + " (subordinate ids of " + user + "); rootfs idmapped",
+          "has no user namespace: the container's root would be the host's root");
     // The kernel takes ping_group_range only as gids of the writer's user namespace: Docker's
     // "0 2147483647" (EINVAL once remapped) becomes the mapped range.
     if (auto it = l.sysctl.find("net.ipv4.ping_group_range"); it != l.sysctl.end()) {
@@ -112,13 +119,6 @@ void userns(Ctx& x, spec::Spec& s) {
             it->second = v;
         }
     }
-    auto range = [](const std::pair<uint32_t, uint32_t>& r) {
-        return std::to_string(r.first) + "-" + std::to_string(r.first + r.second - 1);
-    };
-    x.add(id, "linux.namespaces", "no user namespace",
-          "user namespace: container ids 0-" + std::to_string(uids[0].second - 1) + " are host uids " + range(uids[0]) +
-              " and gids " + range(gids[0]) + " (subordinate ids of " + user + "); rootfs idmapped",
-          "has no user namespace: the container's root would be the host's root");
 }
 
 }  // namespace docklock::policy::detail
