@@ -320,3 +320,27 @@ TEST_CASE("userns remap: a rootfs inside an overlay but not its root is left un-
     CHECK(e.out == "         0          0 4294967295\n");
     docklock({"delete", "--force", b.id});
 }
+
+TEST_CASE("userns remap: Docker's overlay2 layout with relative layer paths is rebuilt too") {
+    require_root();
+    SubidEntry sub(300000);
+    Bundle b;
+    UsePolicy pol(remap_policy(b));
+    // As dockerd mounts when the layer list is long: from overlay2/, lowerdir=l/<short>, relative upper and work.
+    std::string o2 = b.dir + "/overlay2";
+    REQUIRE(run({"mkdir", "-p", o2 + "/l", o2 + "/img", o2 + "/cid/diff", o2 + "/cid/work", o2 + "/cid/merged"}).code == 0);
+    REQUIRE(run({"mv", b.dir + "/rootfs", o2 + "/img/diff"}).code == 0);
+    REQUIRE(run({"ln", "-s", "../img/diff", o2 + "/l/SHORT"}).code == 0);
+    REQUIRE(run({"sh", "-c",
+                 "cd " + o2 + " && mount -t overlay overlay -o lowerdir=l/SHORT,upperdir=cid/diff,workdir=cid/work cid/merged"})
+                .code == 0);
+    Unmount um{o2 + "/cid/merged"};
+    b.config["root"]["path"] = o2 + "/cid/merged";
+    b.sh("cat /proc/self/uid_map; stat -c %u:%g /etc/passwd; echo hi > /root-file");
+    Result r = b.run();
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out == "         0     300000      65536\n0:0\n");
+    CHECK(owner(o2 + "/cid/diff/root-file") == "0:0");
+    CHECK(exists(o2 + "/cid/docklock-work"));  // its own workdir beside the engine's
+}
