@@ -344,3 +344,21 @@ TEST_CASE("userns remap: Docker's overlay2 layout with relative layer paths is r
     CHECK(owner(o2 + "/cid/diff/root-file") == "0:0");
     CHECK(exists(o2 + "/cid/docklock-work"));  // its own workdir beside the engine's
 }
+
+TEST_CASE("userns reject requires a user namespace: refused without one and run with one") {
+    require_root();
+    Bundle b;
+    std::string path = b.dir + "/require.yaml";
+    std::ofstream(path) << "controls:\n  userns: reject\n";
+    UsePolicy pol(path);
+    b.args({"true"});
+    Result r = b.run();
+    CHECK(r.code != 0);
+    CHECK_THAT(r.err, Catch::Contains("refused by control \"userns\": linux.namespaces has no user namespace"));
+    with_userns(b);
+    b.sh("cat /proc/self/uid_map");
+    r = b.run();
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out == "         0     100000      65536\n");
+}
