@@ -4,8 +4,12 @@
 //   run the bundle's workload under a recording seccomp filter (seccomp/record.hpp) and write the
 //   profile of the syscalls it made; --merge unions other profiles in, --apply writes it into the
 //   bundle's config.json. Exit status: the workload's.
+// docklock profile record [flags] -- CONTAINER-ID CMD...: the same for CMD exec'd into a running
+//   container (its namespaces, cgroup and confinement, as `exec`); the container is left running.
+//   --timeout: how long the workload may take to reach its execve before it is killed (default 5s).
 #include <unistd.h>
 
+#include <chrono>
 #include <iostream>
 #include <optional>
 
@@ -43,8 +47,19 @@ int apparmor_cmd(const Globals&, const std::vector<std::string>& argv) {
     return 0;
 }
 
+// The names of the syscall numbers a recording saw, added to `names`.
+void add_names(const std::set<int>& seen, std::set<std::string>& names) {
+    for (int nr : seen) {
+        std::string n = seccomp::syscall_name(nr);
+        if (n.empty())
+            log::warn("profile record: syscall " + std::to_string(nr) + " is unknown to libseccomp: left out");
+        else
+            names.insert(n);
+    }
+}
+
 // Runs the bundle once under the recorder; adds the names of the syscalls seen to `names`.
-int record_run(const Globals& g, const std::string& bundle, std::set<std::string>& names) {
+int record_bundle(const Globals& g, const std::string& bundle, std::chrono::milliseconds timeout, std::set<std::string>& names) {
     lifecycle::CreateOptions o;
     o.id = "docklock-record-" + std::to_string(::getpid());
     o.bundle = bundle;
@@ -55,29 +70,46 @@ int record_run(const Globals& g, const std::string& bundle, std::set<std::string
     UniqueFd console;
     pid_t pid = lifecycle::create(store, o, &console);
     std::optional<seccomp::Recorder> rec;
-    int code;
+    int code = 0;
+    std::string failed;  // start's error; the recorder's own reason, when it has one, says more
     try {
-        rec.emplace(pid);
+        rec.emplace(pid, timeout);
         lifecycle::start(store, o.id);
         code = console ? lifecycle::proxy_tty_until_exit(console.get(), pid) : lifecycle::wait_exit_code(pid, true);
-    } catch (...) {
-        try {
-            lifecycle::remove(store, o.id, true);
-        } catch (...) {
-        }
-        throw;
+    } catch (const std::exception& e) {
+        failed = e.what();
     }
-    lifecycle::remove(store, o.id, true);
+    try {
+        lifecycle::remove(store, o.id, true);
+    } catch (...) {
+        if (failed.empty()) throw;
+    }
+    bool attached = rec && rec->attached();
+    std::set<int> seen;
+    if (rec) seen = rec->finish();  // throws the recorder's reason (timeout, kernel error)
+    if (!failed.empty()) throw Error("profile record: " + failed);
+    if (!attached) throw Error("profile record: the recording filter never reported (was the workload started?)");
+    add_names(seen, names);
+    return code;
+}
+
+// Runs CMD in the running container `id` (as `exec` does) under the recorder.
+int record_exec(const Globals& g, const std::string& id, const std::vector<std::string>& cmd, std::chrono::milliseconds timeout,
+                std::set<std::string>& names) {
+    lifecycle::ExecOptions o;
+    o.id = id;
+    o.args = cmd;
+    o.policy = g.load_policy();
+    o.record_syscalls = true;
+    std::optional<seccomp::Recorder> rec;
+    o.on_launched = [&](pid_t pid) { rec.emplace(pid, timeout); };
+    state::Store store = g.store();
+    int code = lifecycle::exec(store, o);
+    if (!rec) throw Error("profile record: the exec'd process was not started");
     bool attached = rec->attached();
     std::set<int> seen = rec->finish();
-    if (!attached) throw Error("profile record: the recording filter never reported (was the workload started?)");
-    for (int nr : seen) {
-        std::string n = seccomp::syscall_name(nr);
-        if (n.empty())
-            log::warn("profile record: syscall " + std::to_string(nr) + " is unknown to libseccomp: left out");
-        else
-            names.insert(n);
-    }
+    if (!attached) throw Error("profile record: the recording filter never reported (did the command start?)");
+    add_names(seen, names);
     return code;
 }
 
@@ -87,21 +119,31 @@ int record_cmd(const Globals& g, const std::vector<std::string>& argv) {
         "output,o", po::value<std::string>()->default_value(""), "write the profile here (default stdout)")(
         "apply", po::bool_switch(), "write the profile into the bundle's config.json as linux.seccomp")(
         "merge", po::value<std::string>()->default_value(""), "comma-separated profiles whose allowed syscalls are added")(
-        "format,f", po::value<std::string>()->default_value("oci"), "oci (linux.seccomp) or docker");
-    Parsed p = parse("profile record", argv, d);
-    const std::string usage = "profile record --bundle DIR [-o FILE] [--apply] [--merge A.json,B.json] [--format oci|docker]";
-    want_args(p, 0, 0, usage);
+        "format,f", po::value<std::string>()->default_value("oci"), "oci (linux.seccomp) or docker")(
+        "timeout", po::value<double>()->default_value(5), "seconds to wait for the workload to reach its execve");
+    Parsed p = parse("profile record", argv, d, true);
+    const std::string usage =
+        "profile record [--bundle DIR | -- CONTAINER-ID CMD...] [-o FILE] [--apply] [--merge A.json,B.json] "
+        "[--format oci|docker] [--timeout SECONDS]";
+    if (p.args.size() == 1) throw Error("usage: docklock " + usage + " (a command to exec after the container id)");
     std::string bundle = p.vm["bundle"].as<std::string>(), merge = p.vm["merge"].as<std::string>();
     std::string fmt = p.vm["format"].as<std::string>(), out = p.vm["output"].as<std::string>();
     bool apply = p.vm["apply"].as<bool>();
+    double secs = p.vm["timeout"].as<double>();
+    bool exec_mode = !p.args.empty();
     if (fmt != "oci" && fmt != "docker") throw Error("profile record: --format must be oci or docker");
-    if (bundle.empty() && merge.empty()) throw Error("usage: docklock " + usage + " (--bundle, or --merge alone)");
+    if (!(secs > 0 && secs <= 3600)) throw Error("profile record: --timeout must be between 0 and 3600 seconds");
+    if (bundle.empty() && merge.empty() && !exec_mode)
+        throw Error("usage: docklock " + usage + " (--bundle, a container, or --merge alone)");
+    if (exec_mode && !bundle.empty()) throw Error("profile record: --bundle or a container id, not both");
     if (apply && bundle.empty()) throw Error("profile record: --apply needs --bundle");
+    auto timeout = std::chrono::milliseconds(static_cast<long>(secs * 1000));
 
     std::set<std::string> names;
     int code = 0;
-    if (!bundle.empty()) {
-        code = record_run(g, bundle, names);
+    if (!bundle.empty() || exec_mode) {
+        code = exec_mode ? record_exec(g, p.args[0], {p.args.begin() + 1, p.args.end()}, timeout, names)
+                         : record_bundle(g, bundle, timeout, names);
         std::cerr << "profile record: " << names.size() << " syscalls recorded; the workload exited " << code << "\n";
     }
     for (size_t i = 0; i < merge.size();) {

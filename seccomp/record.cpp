@@ -4,6 +4,7 @@
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -41,7 +42,8 @@ process::SeccompPlan recorder_plan() {
     return plan;
 }
 
-Recorder::Recorder(pid_t init) : init_(init), thread_([this] { run(); }) {}
+Recorder::Recorder(pid_t init, std::chrono::milliseconds attach_timeout)
+    : init_(init), timeout_(attach_timeout), thread_([this] { run(); }) {}
 
 Recorder::~Recorder() {
     stop_ = true;
@@ -81,16 +83,29 @@ int find_listener(pid_t pid) {
 
 }  // namespace
 
+void Recorder::fail(int pidfd, const std::string& why) {
+    error_ = why;
+    if (pidfd >= 0) ::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+}
+
 void Recorder::run() {
     // 1. Wait for the init to load the filter (it blocks in its next syscall until we answer).
     UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, init_, 0)));
     if (!pidfd) {
-        error_ = std::string("pidfd_open of the container's init: ") + std::strerror(errno);
-        return;
+        if (errno != ESRCH) error_ = std::string("pidfd_open of the workload: ") + std::strerror(errno);
+        return;  // ESRCH: it exited before its execve (finish() finds nothing attached)
     }
+    const auto deadline = std::chrono::steady_clock::now() + timeout_;
     UniqueFd listener;
     while (!listener) {
         if (stop_) return;  // the container never got that far
+        if (std::chrono::steady_clock::now() > deadline) {
+            long ms = static_cast<long>(timeout_.count());
+            std::string t = ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
+            fail(pidfd.get(), "the workload did not load the recording filter within " + t +
+                                  " (it failed or hung before its execve); it was killed");
+            return;
+        }
         int target = find_listener(init_);
         if (target >= 0) {
             int fd = static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), target, 0));
@@ -99,7 +114,7 @@ void Recorder::run() {
                 break;
             }
             if (errno != EBADF) {
-                error_ = std::string("pidfd_getfd of the seccomp listener: ") + std::strerror(errno);
+                fail(pidfd.get(), std::string("pidfd_getfd of the seccomp listener: ") + std::strerror(errno));
                 return;
             }
         }
@@ -111,7 +126,7 @@ void Recorder::run() {
     // or, once the workload has exited, nothing is pending.
     seccomp_notif_sizes sizes{};
     if (::syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) {
-        error_ = std::string("SECCOMP_GET_NOTIF_SIZES: ") + std::strerror(errno);
+        fail(pidfd.get(), std::string("SECCOMP_GET_NOTIF_SIZES: ") + std::strerror(errno));
         return;
     }
     std::vector<char> req_buf(std::max<size_t>(sizes.seccomp_notif, sizeof(seccomp_notif)));
@@ -121,7 +136,7 @@ void Recorder::run() {
         int n = ::poll(&pfd, 1, 50);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
-            error_ = std::string("poll the seccomp listener: ") + std::strerror(errno);
+            fail(pidfd.get(), std::string("poll the seccomp listener: ") + std::strerror(errno));
             return;
         }
         if (n == 0) {
@@ -133,7 +148,7 @@ void Recorder::run() {
             auto* req = reinterpret_cast<seccomp_notif*>(req_buf.data());
             if (::ioctl(listener.get(), SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
                 if (errno == EINTR || errno == ENOENT) continue;  // the caller went away meanwhile
-                error_ = std::string("SECCOMP_IOCTL_NOTIF_RECV: ") + std::strerror(errno);
+                fail(pidfd.get(), std::string("SECCOMP_IOCTL_NOTIF_RECV: ") + std::strerror(errno));
                 return;
             }
             {
@@ -145,7 +160,7 @@ void Recorder::run() {
             resp->id = req->id;
             resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
             if (::ioctl(listener.get(), SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT && errno != EINTR) {
-                error_ = std::string("SECCOMP_IOCTL_NOTIF_SEND: ") + std::strerror(errno);
+                fail(pidfd.get(), std::string("SECCOMP_IOCTL_NOTIF_SEND: ") + std::strerror(errno));
                 return;
             }
             continue;

@@ -7,10 +7,17 @@
 // it. The init does not hand the listener over (any syscall after the filter would wait for a
 // supervisor that has no listener yet): the runtime finds it in /proc/<pid>/fd and takes a copy
 // with pidfd_getfd.
+//
+// The same works for a process exec'd into a running container (`profile record -- ID CMD...`):
+// it loads the filter right before its execve, and the recorder watches that process instead.
+// If the listener does not show up within the attach timeout (the workload failed or hangs before
+// its execve), or the recorder fails, the recorder kills the watched process so nobody waits on a
+// filter no supervisor answers; finish() then throws the reason.
 #pragma once
 #include <sys/types.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <string>
@@ -28,7 +35,8 @@ process::SeccompPlan recorder_plan();
 
 class Recorder {
 public:
-    explicit Recorder(pid_t init);  // starts watching the init for its listener
+    // Starts watching `init` (the container's init, or the exec'd process) for its listener.
+    explicit Recorder(pid_t init, std::chrono::milliseconds attach_timeout = std::chrono::seconds(5));
     ~Recorder();
     Recorder(const Recorder&) = delete;
     Recorder& operator=(const Recorder&) = delete;
@@ -38,7 +46,9 @@ public:
 
 private:
     void run();
+    void fail(int pidfd, const std::string& why);  // records why and kills the watched process
     pid_t init_;
+    std::chrono::milliseconds timeout_;
     std::atomic<bool> stop_{false}, attached_{false};
     std::mutex mu_;
     std::set<int> seen_;

@@ -91,11 +91,13 @@ int exec(state::Store& store, const ExecOptions& o) {
 
     cgroups::Manager cg = cgroups::Manager::from_json(c.st.cgroup);
     process::PlanInputs in{c.st.bundle, false, console.get(), o.preserve_fds, &cg, nullptr};
+    in.record_syscalls = o.record_syscalls;
     process::InitPlan plan = process::build_exec_plan(s, proc, c.st.pid, in);
     process::LaunchInputs li;
     li.cgroup = &cg;
     pid_t pid = process::launch(plan, li);
     write_pid_file(o.pid_file, pid);
+    if (o.on_launched) o.on_launched(pid);
     if (o.detach) return 0;
     if (console_keep) {
         console.reset();

@@ -3,6 +3,7 @@
 #pragma once
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ struct ExecOptions {
     std::vector<uint32_t> additional_gids;
     bool tty = false, detach = false, no_new_privs = false;
     int preserve_fds = 0;
+    bool record_syscalls = false;             // internal, `profile record -- ID CMD`: see process::PlanInputs
+    std::function<void(pid_t)> on_launched;  // called with the process's pid before it is waited for
     policy::Policy policy;
 };
 int exec(state::Store& store, const ExecOptions& o);  // exit code of the process (0 when detached)

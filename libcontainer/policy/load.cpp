@@ -4,7 +4,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <set>
 
 #include "../../caps/caps.hpp"
 #include "../util/error.hpp"
@@ -22,6 +25,106 @@ const char* kind(const YAML::Node& n) {
         case YAML::NodeType::Map: return "a mapping";
         default: return "nothing";
     }
+}
+
+// controls.seccomp.profile: a profile file -> OCI linux.seccomp JSON, checked. Docker's format
+// (archMap, name, includes/excludes) is converted as dockerd would for a container holding none of the
+// capabilities its rules are conditional on: rules needing a capability or a minimum kernel are
+// left out, rules excluded for capability holders are kept; archMap gives the native architecture
+// and its sub-architectures. Throws "FILE: field: what".
+nlohmann::json seccomp_profile_file(const std::string& path) {
+    std::string text;
+    if (!fs::read_file_if_exists(path, text)) throw Error(path + ": " + std::strerror(ENOENT));
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded()) throw Error(path + ": not valid JSON");
+    if (j.is_object() && j.contains("linux") && j["linux"].is_object() && j["linux"].contains("seccomp"))
+        j = j["linux"]["seccomp"];  // a whole config.json
+    if (!j.is_object()) throw Error(path + ": not a seccomp profile (expected an object)");
+#if defined(__x86_64__)
+    const std::string native = "SCMP_ARCH_X86_64";
+#elif defined(__aarch64__)
+    const std::string native = "SCMP_ARCH_AARCH64";
+#else
+    const std::string native;
+#endif
+    bool docker = j.contains("archMap");
+    if (j.contains("syscalls") && j["syscalls"].is_array())
+        for (const auto& r : j["syscalls"])
+            if (r.is_object() && (r.contains("name") || r.contains("includes") || r.contains("excludes"))) docker = true;
+    if (docker) {
+        nlohmann::json o = nlohmann::json::object();
+        for (const char* k : {"defaultAction", "defaultErrnoRet", "architectures", "flags"})
+            if (j.contains(k)) o[k] = j[k];
+        if (j.contains("archMap")) {
+            if (!j["archMap"].is_array()) throw Error(path + ": archMap: expected an array");
+            nlohmann::json archs = o.value("architectures", nlohmann::json::array());
+            for (size_t i = 0; i < j["archMap"].size(); ++i) {
+                const auto& a = j["archMap"][i];
+                std::string ap = path + ": archMap[" + std::to_string(i) + "]";
+                if (!a.is_object() || !a.value("architecture", nlohmann::json()).is_string())
+                    throw Error(ap + ".architecture: required");
+                if (a["architecture"] != native) continue;
+                archs.push_back(a["architecture"]);
+                if (a.contains("subArchitectures") && a["subArchitectures"].is_array())
+                    for (const auto& sa : a["subArchitectures"]) archs.push_back(sa);
+            }
+            o["architectures"] = archs;
+        }
+        nlohmann::json rules = nlohmann::json::array();
+        if (j.contains("syscalls")) {
+            if (!j["syscalls"].is_array()) throw Error(path + ": syscalls: expected an array");
+            for (size_t i = 0; i < j["syscalls"].size(); ++i) {
+                nlohmann::json r = j["syscalls"][i];
+                if (!r.is_object()) throw Error(path + ": syscalls[" + std::to_string(i) + "]: expected an object");
+                auto list = [&](const char* cond, const char* key) {
+                    return r.contains(cond) && r[cond].is_object() && r[cond].contains(key) && r[cond][key].is_array()
+                               ? r[cond][key]
+                               : nlohmann::json::array();
+                };
+                auto has = [](const nlohmann::json& a, const std::string& v) {
+                    return std::find(a.begin(), a.end(), v) != a.end();
+                };
+                if (!list("includes", "caps").empty()) continue;
+                if (r.contains("includes") && r["includes"].is_object() && r["includes"].contains("minKernel")) continue;
+                if (auto a = list("includes", "arches"); !a.empty() && !has(a, native)) continue;
+                if (auto a = list("excludes", "arches"); has(a, native)) continue;
+                if (r.contains("name") && !r.contains("names")) r["names"] = nlohmann::json::array({r["name"]});
+                for (const char* k : {"name", "includes", "excludes", "comment"}) r.erase(k);
+                rules.push_back(r);
+            }
+        }
+        o["syscalls"] = rules;
+        j = o;
+    }
+    spec::Seccomp parsed;
+    try {
+        nlohmann::json wrap{{"ociVersion", "1.0.2"}, {"root", {{"path", "rootfs"}}}, {"linux", {{"seccomp", j}}}};
+        parsed = *spec::parse_spec_json(wrap, path).linux->seccomp;
+    } catch (const Error& e) {
+        std::string m = e.what();  // "PATH: linux.seccomp.FIELD: what" -> "PATH: FIELD: what"
+        const std::string from = path + ": linux.seccomp.";
+        if (m.rfind(from, 0) == 0) m = path + ": " + m.substr(from.size());
+        throw Error(m);
+    }
+    static const std::set<std::string> actions{"SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
+                                               "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+                                               "SCMP_ACT_TRACE",        "SCMP_ACT_LOG"};
+    auto action = [&](const std::string& a, const std::string& field) {
+        if (a == "SCMP_ACT_NOTIFY") throw Error(path + ": " + field + ": SCMP_ACT_NOTIFY needs an agent; not allowed here");
+        if (!actions.count(a)) throw Error(path + ": " + field + ": unknown action \"" + a + "\"");
+    };
+    action(parsed.defaultAction, "defaultAction");
+    for (size_t i = 0; i < parsed.syscalls.size(); ++i) {
+        std::string f = "syscalls[" + std::to_string(i) + "]";
+        action(parsed.syscalls[i].action, f + ".action");
+        if (parsed.syscalls[i].names.empty()) throw Error(path + ": " + f + ".names: must not be empty");
+    }
+    for (size_t i = 0; i < parsed.architectures.size(); ++i)
+        if (parsed.architectures[i].rfind("SCMP_ARCH_", 0) != 0)
+            throw Error(path + ": architectures[" + std::to_string(i) + "]: unknown architecture \"" +
+                        parsed.architectures[i] + "\"");
+    if (!parsed.listenerPath.empty()) throw Error(path + ": listenerPath: a notify agent is not allowed here");
+    return spec::to_json(parsed);
 }
 
 class Loader {
@@ -108,7 +211,12 @@ public:
                     break;
                 }
                 case ParamType::Int: c.ints[key] = integer(it->second, kp); break;
-                case ParamType::String: c.strings[key] = scalar(it->second, kp); break;
+                case ParamType::String:  // "" is unset, as `policy show` prints an unset string
+                    if (std::string v = scalar(it->second, kp); v.empty())
+                        c.strings.erase(key);
+                    else
+                        c.strings[key] = v;
+                    break;
             }
         }
     }
@@ -195,6 +303,22 @@ public:
                 exceptions = it->second;  // after the controls: an exception is checked against capabilities.never
             } else {
                 fail(it->first.Mark(), key + ": unknown key (a policy has version, audit_log, controls, exceptions)");
+            }
+        }
+        if (const std::string f = p.controls["seccomp"].str("profile"), r = p.controls["seccomp"].str("replace");
+            !f.empty() || !r.empty()) {
+            const YAML::Node croot = root;
+            const YAML::Node sc = croot["controls"]["seccomp"];
+            if (!r.empty() && r != "missing" && r != "all")
+                fail(sc["replace"].Mark(), "controls.seccomp.replace: \"" + r + "\" is not missing or all");
+            if (!f.empty()) {
+                const YAML::Node n = sc["profile"];
+                if (f[0] != '/') fail(n.Mark(), "controls.seccomp.profile: must be an absolute path");
+                try {
+                    p.seccomp_profile = seccomp_profile_file(f);
+                } catch (const Error& e) {
+                    fail(n.Mark(), std::string("controls.seccomp.profile: ") + e.what());
+                }
             }
         }
         if (exceptions && !exceptions.IsNull()) {

@@ -66,6 +66,9 @@ struct Policy {
     std::string audit_log;   // append a JSON line per finding here (written by lifecycle, not the engine)
     std::map<std::string, Control> controls;  // every id of control_specs()
     std::vector<Exception> exceptions;
+    // controls.seccomp.profile, read and checked by the loader (the engine reads no files): the
+    // profile as OCI linux.seccomp JSON (Docker's format converted); null when none is named.
+    nlohmann::json seccomp_profile;
 
     const Control& control(const std::string& id) const;
     bool operator==(const Policy&) const = default;

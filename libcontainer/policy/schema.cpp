@@ -36,8 +36,12 @@ const std::vector<ControlSpec>& control_specs() {
         {"no_new_privileges", "process.noNewPrivileges forced on", {}},
         {"seccomp", "a missing or unconfined profile becomes docklock's default profile (Docker's default "
                     "re-evaluated for the remaining capabilities, plus io_uring, keyring, userfaultfd, bpf, "
-                    "perf_event_open, open_by_handle_at, mount and namespace calls, AF_ALG and AF_VSOCK denied)",
-         {}},
+                    "perf_event_open, open_by_handle_at, mount and namespace calls, AF_ALG and AF_VSOCK denied); "
+                    "with `profile`, that file instead (e.g. from `docklock profile record`), with the never-allowed "
+                    "calls denied by a stacked filter",
+         {{"profile", P::String, "absolute path of a seccomp profile (OCI linux.seccomp JSON or Docker's format)"},
+          {"replace", P::String, "which client profiles `profile` replaces: missing (default: missing or unconfined "
+                                 "ones) or all"}}},
         {"apparmor", "an unconfined or missing AppArmor profile becomes `profile` where AppArmor is enabled",
          {{"profile", P::String, "the profile to apply"}}},
         {"landlock", "Landlock, where the kernel has it: no executing files from writable mounts (tmpfs, volumes, /dev/shm), no writing under /proc and /sys; signals and abstract unix sockets scoped to the container (ABI 6)", {}},

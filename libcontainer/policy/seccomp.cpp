@@ -1,6 +1,9 @@
 // Seccomp: a missing or unconfined profile becomes docklock's default profile, re-evaluated for the
 // capabilities the container keeps. A client's own profile is kept as it is; denying the never-allowed
 // calls on top of it is a second, stacked filter (seccomp/).
+// With `profile` (a file the loader has read, e.g. recorded by `docklock profile record`), that
+// profile takes the default's place (replace: missing), or every client profile's (replace: all);
+// it is the admin's, not docklock's, so the never-allowed filter is stacked on it too.
 #include "../util/error.hpp"
 #include "controls.hpp"
 
@@ -73,10 +76,26 @@ bool unconfined(const spec::Seccomp& s) {
 
 }  // namespace
 
+static spec::Seccomp policy_profile(const Policy& p) {
+    nlohmann::json j{{"ociVersion", "1.0.2"}, {"root", {{"path", "rootfs"}}}, {"linux", {{"seccomp", p.seccomp_profile}}}};
+    return *spec::parse_spec_json(j, p.control("seccomp").str("profile")).linux->seccomp;
+}
+
 void seccomp(Ctx& x, spec::Spec& s) {
     const std::string id = "seccomp";
     if (x.mode(id) == Mode::Off) return;
     auto& l = *s.linux;
+    const bool has_profile = !x.policy.seccomp_profile.is_null();
+    const std::string file = x.control(id).str("profile");
+    if (has_profile && x.control(id).str("replace") == "all" && l.seccomp && !unconfined(*l.seccomp)) {
+        if (x.mode(id) != Mode::Enforce) return;  // a client's own profile is no violation
+        x.add(id, "linux.seccomp", "the client's profile", file + " + docklock's never-allowed filter",
+              "is replaced by the policy's profile (seccomp.replace: all); the calls the baseline never allows are "
+              "denied by a stacked filter");
+        l.seccomp = policy_profile(x.policy);
+        l.seccompStack.push_back(never_filter());
+        return;
+    }
     if (l.seccomp && !unconfined(*l.seccomp)) {
         // The client's profile is kept; the never-allowed calls are denied on top of it.
         // A kept profile is no violation, so reject and audit leave it alone.
@@ -88,9 +107,15 @@ void seccomp(Ctx& x, spec::Spec& s) {
         return;
     }
     std::string requested = l.seccomp ? "unconfined (" + l.seccomp->defaultAction + ")" : "none";
-    if (!x.violation(id, "linux.seccomp", requested, "docklock-default",
+    if (!x.violation(id, "linux.seccomp", requested,
+                     has_profile ? file + " + docklock's never-allowed filter" : "docklock-default",
                      l.seccomp ? "is unconfined: every syscall is allowed" : "is missing: every syscall is allowed"))
         return;
+    if (has_profile) {
+        l.seccomp = policy_profile(x.policy);
+        l.seccompStack.push_back(never_filter());
+        return;
+    }
     spec::Seccomp p = default_seccomp_profile();
     std::vector<std::string> kept;
     if (s.process && s.process->capabilities) kept = s.process->capabilities->bounding;

@@ -1,6 +1,7 @@
 // The hardening toolkit on real containers: `audit` of a running container's stored (effective)
 // config, and `profile record` of a busybox workload under a SCMP_ACT_NOTIFY filter.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <fstream>
 #include <set>
 
@@ -143,4 +144,149 @@ TEST_CASE("profile record --merge unions profiles and --format docker writes Doc
     Result bad = docklock({"profile", "record", "--merge", b.dir + "/config.json"});
     CHECK(bad.code != 0);
     CHECK_THAT(bad.err, Catch::Contains("config.json: not a seccomp profile"));
+}
+
+namespace {
+
+bool leftover_record_container() {
+    Result l = docklock({"list", "--format", "json"});
+    return l.out.find("docklock-record-") != std::string::npos ||
+           run({"sh", "-c", "ls " + state_root() + " | grep -q docklock-record-"}).code == 0;
+}
+
+}  // namespace
+
+TEST_CASE("profile record -- ID: a command exec'd into a running container is what gets recorded") {
+    require_root();
+    Bundle b;
+    b.args({"sleep", "600"});  // the init: nanosleep, over and over
+    REQUIRE(b.run({"-d"}).code == 0);
+    std::string out = b.dir + "/exec.json";
+    Result rec = docklock({"profile", "record", "-o", out, "--", b.id, "sh", "-c",
+                           "echo data > /tmp/f; mkdir /tmp/d; rmdir /tmp/d; ln -s /tmp/f /tmp/l; "
+                           "cat /tmp/l | tr a-z A-Z; exit 3"});
+    INFO(rec.out << rec.err);
+    CHECK(rec.code == 3);  // the workload's exit code
+    CHECK_THAT(rec.out, Catch::Contains("DATA"));
+    CHECK_THAT(rec.err, Catch::Contains("syscalls recorded; the workload exited 3"));
+    json prof = json::parse(read(out));
+    std::set<std::string> got = names_of(prof);
+    INFO("recorded: " << json(got).dump());
+    auto any = [&](std::initializer_list<const char*> alts) {
+        for (const char* n : alts)
+            if (got.count(n)) return true;
+        return false;
+    };
+    for (const char* n : {"execve", "write", "exit_group"}) CHECK(got.count(n));
+    CHECK(any({"mkdir", "mkdirat"}));
+    CHECK(any({"rmdir", "unlinkat"}));
+    CHECK(any({"symlink", "symlinkat"}));
+    CHECK(any({"open", "openat"}));
+    CHECK(any({"pipe", "pipe2"}));
+    CHECK(any({"wait4", "waitid"}));
+    CHECK(any({"clone", "fork", "vfork", "clone3"}));
+    // Not the init's sleep, not docklock's own exec setup (joining the namespaces, capabilities).
+    for (const char* n : {"nanosleep", "clock_nanosleep", "setns", "capset", "seccomp", "chdir"}) CHECK_FALSE(got.count(n));
+    // The container is left running, and its init was never under the recording filter.
+    CHECK(json::parse(docklock({"state", b.id}).out)["status"] == "running");
+    Result init = docklock({"exec", b.id, "sh", "-c", "grep Seccomp: /proc/1/status"});
+    CHECK_THAT(init.out, Catch::Contains("Seccomp:\t0"));
+    // The usual mistakes are errors.
+    CHECK_THAT(docklock({"profile", "record", "--", b.id}).err, Catch::Contains("a command to exec"));
+    CHECK_THAT(docklock({"profile", "record", "--", "no-such-container", "true"}).err, Catch::Contains("no-such-container"));
+}
+
+TEST_CASE("profile record: a workload that never reaches its execve is a clear error within seconds") {
+    require_root();
+    {
+        Bundle b;
+        b.args({"/no/such/program"});
+        b.write();
+        auto t0 = std::chrono::steady_clock::now();
+        Result r = docklock({"profile", "record", "--bundle", b.dir});
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        INFO(r.out << r.err);
+        CHECK(r.code != 0);
+        CHECK_THAT(r.err, Catch::Contains("/no/such/program") && Catch::Contains("no such file or directory"));
+        CHECK(secs < 5);
+        CHECK_FALSE(leftover_record_container());
+    }
+    {
+        // A startContainer hook that hangs: the init is alive but never loads the recording filter.
+        Bundle b;
+        b.args({"true"});
+        b.config["hooks"]["startContainer"] = json::array({{{"path", "/bin/sleep"}, {"args", {"sleep", "61"}}}});
+        b.write();
+        auto t0 = std::chrono::steady_clock::now();
+        Result r = docklock({"profile", "record", "--timeout", "2", "--bundle", b.dir});
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        INFO(r.out << r.err);
+        CHECK(r.code != 0);
+        CHECK_THAT(r.err, Catch::Contains("did not load the recording filter within 2s"));
+        CHECK(secs < 10);
+        CHECK_FALSE(leftover_record_container());
+        CHECK(run({"sh", "-c", "pgrep -f '^sleep 61$'"}).code != 0);  // the hung hook died with the container
+    }
+}
+
+TEST_CASE("profile record then a policy naming the profile: the workload runs under it and the never-list stays on top") {
+    require_root();
+    Bundle b;
+    add_probe(b);
+    // Files, pipes, a fork, and three calls the never-allowed list denies; the same script under both.
+    const std::string script =
+        "set -e; echo data > /tmp/f; cat /tmp/f | tr a-z A-Z | grep -q DATA; (echo child > /tmp/c) & wait; "
+        "grep -q child /tmp/c; grep Seccomp_filters /proc/self/status; /probe keyctl unshare clone_newuser; "
+        "echo workload-ok";
+    b.sh(script);
+    b.write();
+    std::string prof = b.dir + "/app.json";
+    Result rec = docklock({"profile", "record", "--bundle", b.dir, "-o", prof});
+    INFO(rec.out << rec.err);
+    REQUIRE(rec.code == 0);
+    CHECK_THAT(rec.out, Catch::Contains("keyctl=OK") && Catch::Contains("unshare=OK") && Catch::Contains("clone_newuser=OK"));
+    std::set<std::string> got = names_of(json::parse(read(prof)));
+    INFO("recorded: " << json(got).dump());
+    CHECK(got.count("keyctl"));  // so the recorded profile itself allows them
+    CHECK(got.count("unshare"));
+    CHECK_FALSE(got.count("chown"));
+
+    // Two runtime names, two policies: A names the recorded profile, B is the baseline.
+    std::string pa = b.dir + "/A.yaml", pb = b.dir + "/B.yaml";
+    std::ofstream(pa) << "version: 1\ncontrols:\n  seccomp:\n    profile: " << prof << "\n";
+    std::ofstream(pb) << "version: 1\n";
+    {
+        UsePolicy p(pa);
+        Result shown = docklock({"policy", "show"});
+        CHECK_THAT(shown.out, Catch::Contains("profile: \"" + prof + "\""));
+        Result r = b.run();
+        INFO(r.out << r.err);
+        CHECK(r.code == 0);
+        CHECK_THAT(r.out, Catch::Contains("workload-ok"));
+        CHECK_THAT(r.out, Catch::Contains("Seccomp_filters:\t2"));  // the recorded profile + the never-allowed filter
+        // Allowed by the recorded profile, denied by the stacked never-allowed filter.
+        CHECK_THAT(r.out,
+                   Catch::Contains("keyctl=EPERM") && Catch::Contains("unshare=EPERM") && Catch::Contains("clone_newuser=EPERM"));
+        Result f = docklock({"policy", "check", "--format", "json", "--bundle", b.dir});
+        CHECK_THAT(f.out, Catch::Contains(prof + " + docklock's never-allowed filter"));
+        // A call the workload never made: EPERM from the recorded profile's default action.
+        b.sh("/probe chown");
+        Result c = b.run();
+        CHECK_THAT(c.out, Catch::Contains("chown=EPERM"));
+    }
+    {
+        UsePolicy p(pb);
+        b.sh("/probe chown");
+        Result c = b.run();
+        INFO(c.out << c.err);
+        CHECK_THAT(c.out, Catch::Contains("chown=OK"));  // docklock's default profile allows it
+    }
+    {
+        // An error in the profile file is a policy error naming the file and the field.
+        std::ofstream(prof) << R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"]}]})";
+        UsePolicy p(pa);
+        Result bad = b.run();
+        CHECK(bad.code != 0);
+        CHECK_THAT(bad.err, Catch::Contains(pa + ":4:14: controls.seccomp.profile: " + prof + ": syscalls[0].action: required"));
+    }
 }
