@@ -10,6 +10,7 @@
 
 #include "../util/error.hpp"
 #include "resources.hpp"
+#include "sd_bus_redirect.hpp"  // last: libsystemd is loaded on first use
 
 namespace docklock::cgroups::systemd {
 namespace {
@@ -34,7 +35,9 @@ bool valid_unit_chars(const std::string& s) {
 
 struct BusError {
     sd_bus_error e = SD_BUS_ERROR_NULL;
-    ~BusError() { sd_bus_error_free(&e); }
+    ~BusError() {
+        if (e.name || e.message) sd_bus_error_free(&e);
+    }
     std::string text(int r) const {
         if (e.message) return std::string(e.message) + (e.name ? std::string(" (") + e.name + ")" : "");
         return std::strerror(-r);
@@ -42,11 +45,15 @@ struct BusError {
 };
 struct Message {
     sd_bus_message* m = nullptr;
-    ~Message() { sd_bus_message_unref(m); }
+    ~Message() {
+        if (m) sd_bus_message_unref(m);
+    }
 };
 struct Slot {
     sd_bus_slot* s = nullptr;
-    ~Slot() { sd_bus_slot_unref(s); }
+    ~Slot() {
+        if (s) sd_bus_slot_unref(s);
+    }
 };
 
 void append_property(sd_bus_message* m, const Property& p, const std::string& what) {
