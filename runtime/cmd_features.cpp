@@ -86,7 +86,7 @@ int cmd_features(const Globals&, const std::vector<std::string>& argv) {
             {"operators", seccomp::supported_operators()},
             {"archs", seccomp::supported_archs()},
             {"knownFlags", seccomp::known_flags()},
-            {"supportedFlags", {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"}}}},
+            {"supportedFlags", seccomp::supported_flags()}}},
           {"apparmor", {{"enabled", true}}},
           {"selinux", {{"enabled", true}}},  // labels applied where SELinux is enabled (process/selinux.cpp)
           {"intelRdt", {{"enabled", false}}},

@@ -95,6 +95,7 @@ int main(int argc, char** argv) {
         if (g.log_format != "text" && g.log_format != "json")
             throw Error("--log-format: must be text or json, not \"" + g.log_format + "\"");
         log::configure(g.log, g.log_format == "json", g.debug);
+        seccomp::set_cache(g.root + "/seccomp-cache", DOCKLOCK_VERSION " " DOCKLOCK_COMMIT);  // compiled BPF, by profile
         if (i >= args.size()) {
             usage();
             return 1;

@@ -26,6 +26,7 @@
 #include "../util/unix_socket.hpp"
 #include "findings.hpp"
 #include "lifecycle.hpp"
+#include "seccomp_agent.hpp"
 
 namespace docklock::lifecycle {
 namespace {
@@ -123,6 +124,12 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
         hooks::run_all(s.hooks.createRuntime, st, "createRuntime");
         return st;
     };
+    if (s.linux->seccomp)
+        li.on_seccomp_listener = [&](int fd, pid_t pid) {  // the runtime-spec's agent, with status "creating"
+            c.st.pid = pid;
+            const spec::Seccomp& sc = *s.linux->seccomp;
+            send_to_seccomp_agent(sc, fd, container_process_state(sc, pid, nlohmann::json::parse(state_json(c, "creating"))));
+        };
     pid_t pid = process::launch(plan, li);
     c.st.pid = pid;
     c.st.pid_start = state::process_start_time(pid);

@@ -16,6 +16,7 @@
 #include "../util/unix_socket.hpp"
 #include "findings.hpp"
 #include "lifecycle.hpp"
+#include "seccomp_agent.hpp"
 #include "tty_proxy.hpp"
 
 namespace docklock::lifecycle {
@@ -95,6 +96,11 @@ int exec(state::Store& store, const ExecOptions& o) {
     process::InitPlan plan = process::build_exec_plan(s, proc, c.st.pid, in);
     process::LaunchInputs li;
     li.cgroup = &cg;
+    if (s.linux && s.linux->seccomp)
+        li.on_seccomp_listener = [&](int fd, pid_t pid) {  // as runc: status "running", state.pid the init's
+            const spec::Seccomp& sc = *s.linux->seccomp;
+            send_to_seccomp_agent(sc, fd, container_process_state(sc, pid, nlohmann::json::parse(state_json(c, "running"))));
+        };
     pid_t pid = process::launch(plan, li);
     write_pid_file(o.pid_file, pid);
     if (o.on_launched) o.on_launched(pid);

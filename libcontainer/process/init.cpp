@@ -83,7 +83,8 @@ void load_seccomp(const SeccompPlan& s, int sync_fd) {
     if (rc < 0) child_die("load seccomp filter", "", errno);
     if (s.notify) {
         // The runtime forwards the listener to the agent at linux.seccomp.listenerPath.
-        if (!sync::send_fd(sync_fd, static_cast<int>(rc), "seccomp-listener")) child_die("send seccomp listener", "", errno);
+        if (!sync::send_msg_fd(sync_fd, sync::Msg::SeccompListener, static_cast<int>(rc)))
+            child_die("send seccomp listener", "", errno);
         ::close(static_cast<int>(rc));
     }
     // s.record: the listener stays here, close-on-exec; the runtime takes a copy with pidfd_getfd
@@ -228,6 +229,11 @@ void container_main(const InitPlan& p, int sync_fd) {
         for (int fd = static_cast<int>(first); fd < 1024; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
 
+    // A notify listener must reach the runtime while it still waits for Ready (create hands it to the
+    // agent, as runc does before its exec fifo): with no_new_privs the filters go in here, not after start.
+    const bool seccomp_before_ready = p.creds.no_new_privs && p.seccomp.notify;
+    if (seccomp_before_ready) load_all_seccomp(p, sync_fd);
+
     // Set up: from here the container outlives the runtime that created it.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     int conn = -1;
@@ -246,7 +252,7 @@ void container_main(const InitPlan& p, int sync_fd) {
     } else {
         sync::send(sync_fd, sync::Msg::Ready);
     }
-    if (p.creds.no_new_privs) load_all_seccomp(p, sync_fd);
+    if (p.creds.no_new_privs && !seccomp_before_ready) load_all_seccomp(p, sync_fd);
     ::execve(exe, p.argv.get(), p.envp.get());
     child_die("exec", exe, errno);
 }

@@ -158,17 +158,21 @@ pid_t launch(InitPlan& plan, const LaunchInputs& in) {
     if (!sync::send(parent_end.get(), sync::Msg::Go)) throw child_error("before setup");
 
     for (;;) {
-        if (!sync::recv(parent_end.get(), h, payload, sizeof payload)) throw child_error("during setup");
+        int fd = -1;
+        if (!sync::recv(parent_end.get(), h, payload, sizeof payload, &fd)) throw child_error("during setup");
+        UniqueFd passed(fd);
         if (h.type == sync::Msg::Error) throw child_error("");
         if (h.type == sync::Msg::Ready) break;
         if (h.type == sync::Msg::HooksNeeded) {
             std::string state = in.on_hooks ? in.on_hooks(pid) : std::string("{}");
             sync::send(parent_end.get(), sync::Msg::HooksDone, 0, state.data(), state.size());
         }
-    }
-    if (plan.seccomp.notify) {
-        int fd = sync::recv_fd(parent_end.get());
-        if (fd >= 0 && in.on_seccomp_listener) in.on_seccomp_listener(fd);
+        // The notify listener of linux.seccomp: handed on (a failure kills the child through guard).
+        if (h.type == sync::Msg::SeccompListener) {
+            if (!passed) throw Error("linux.seccomp: the container's init sent no seccomp listener");
+            if (!in.on_seccomp_listener) throw Error("linux.seccomp: SCMP_ACT_NOTIFY needs a seccomp agent (listenerPath)");
+            in.on_seccomp_listener(passed.get(), pid);
+        }
     }
     guard.armed = false;
     return pid;

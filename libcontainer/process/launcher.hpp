@@ -17,7 +17,8 @@ struct LaunchInputs {
     cgroups::Manager* cgroup = nullptr;  // joined before the child runs anything of the user (systemd: the unit starts)
     std::vector<spec::IdMapping> uid_mappings, gid_mappings;
     std::function<std::string(pid_t)> on_hooks;    // run prestart/createRuntime; returns the state JSON
-    std::function<void(int)> on_seccomp_listener;  // receives the notify fd (ownership passes)
+    // The seccomp notify fd (still owned by the launcher) and the pid of the process that loaded it.
+    std::function<void(int, pid_t)> on_seccomp_listener;
 };
 
 // Returns the child's pid (in the runtime's pid namespace) once it reported Ready.

@@ -99,8 +99,10 @@ static void fill_process(InitPlan& p, const spec::Process& pr, const spec::Linux
     if (l && l->seccomp) {
         std::vector<std::string> skipped;
         p.seccomp = seccomp::compile(*l->seccomp, &skipped);
-        if (p.seccomp.notify)  // fail closed rather than run without the agent the profile relies on
-            throw Error("linux.seccomp: SCMP_ACT_NOTIFY and listenerPath are not supported yet");
+        if (p.seccomp.notify && l->seccomp->listenerPath.empty())  // as runc: no agent, no container
+            throw Error("linux.seccomp.listenerPath: SCMP_ACT_NOTIFY is used but listenerPath is not set");
+        if (p.seccomp.notify && in.record_syscalls)
+            throw Error("linux.seccomp: profile record cannot run a profile with SCMP_ACT_NOTIFY rules");
         if (in.notes && !skipped.empty()) {
             std::string s;
             for (const auto& n : skipped) s += (s.empty() ? "" : " ") + n;

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -21,11 +22,28 @@ bool send(int fd, Msg type, int32_t value, const void* payload, size_t len) {
     return n == static_cast<ssize_t>(sizeof h + len);
 }
 
-bool recv(int fd, Header& h, char* payload, size_t cap) {
+bool recv(int fd, Header& h, char* payload, size_t cap, int* fd_out) {
     static thread_local char buf[sizeof(Header) + kMaxPayload];
+    char control[CMSG_SPACE(sizeof(int))] = {};
+    iovec iov{buf, sizeof buf};
+    msghdr m{};
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
     ssize_t n;
-    do n = ::recv(fd, buf, sizeof buf, 0);
+    do n = ::recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
+    if (fd_out) *fd_out = -1;
+    if (n >= 0 && m.msg_controllen >= sizeof(cmsghdr)) {
+        cmsghdr* c = CMSG_FIRSTHDR(&m);
+        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            int got;
+            std::memcpy(&got, CMSG_DATA(c), sizeof got);
+            if (fd_out) *fd_out = got;
+            else ::close(got);
+        }
+    }
     if (n < static_cast<ssize_t>(sizeof h)) return false;
     std::memcpy(&h, buf, sizeof h);
     size_t got = static_cast<size_t>(n) - sizeof h;
@@ -56,6 +74,26 @@ bool send_fd(int sock, int fd_to_send, const char* name) {
     do n = ::sendmsg(sock, &m, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     return n >= 0;
+}
+
+bool send_msg_fd(int sock, Msg type, int fd_to_send) {
+    Header h{type, 0, 0};
+    char control[CMSG_SPACE(sizeof(int))] = {};
+    iovec iov{&h, sizeof h};
+    msghdr m{};
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd_to_send, sizeof(int));
+    ssize_t n;
+    do n = ::sendmsg(sock, &m, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n == static_cast<ssize_t>(sizeof h);
 }
 
 int recv_fd(int sock) {

@@ -13,6 +13,7 @@ enum class Msg : uint32_t {
     HooksDone,    // parent -> child: payload is the state JSON for createContainer hooks
     Ready,        // child -> parent: set up, blocked waiting for start
     Error,        // child -> parent: value = errno, payload = message
+    SeccompListener,  // child -> parent: the seccomp notify fd rides along (SCM_RIGHTS)
 };
 
 struct Header {
@@ -25,7 +26,9 @@ constexpr size_t kMaxPayload = 60 * 1024;
 
 // Returns false on EOF or error. Payload is truncated to cap.
 bool send(int fd, Msg type, int32_t value = 0, const void* payload = nullptr, size_t len = 0);
-bool recv(int fd, Header& h, char* payload, size_t cap);
+// A file descriptor that arrives with the message goes to *fd_out (close-on-exec), or is closed.
+bool recv(int fd, Header& h, char* payload, size_t cap, int* fd_out = nullptr);
+bool send_msg_fd(int sock, Msg type, int fd_to_send);  // a header-only message carrying one fd
 bool send_fd(int sock, int fd_to_send, const char* name);
 int recv_fd(int sock);  // -1 on failure
 
