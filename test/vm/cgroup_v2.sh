@@ -37,7 +37,9 @@ prep oom
 docklock run -d --bundle "$work/oom" oom
 events=$(timeout 8 docklock events --interval 200ms oom)
 case "$events" in *'"type":"oom"'*) check "oom: events reports the kill" ok ok ;; *) check "oom: events reports the kill" "$events" oom ;; esac
-check "oom: memory.events counts it" "$(grep oom_kill $cg/oom/memory.events | cut -d' ' -f2 | tr -d '\n' | cut -c1)" 1
+# At least one kill: the kernel may kill both head and tail (seen once: oom_kill 2).
+kills=$(grep '^oom_kill ' $cg/oom/memory.events | cut -d' ' -f2)
+check "oom: memory.events counts the kill" "$([ "${kills:-0}" -ge 1 ] && echo counted || echo "oom_kill '$kills'")" counted
 docklock delete --force oom
 
 prep forkbomb
