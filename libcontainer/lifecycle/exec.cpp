@@ -79,7 +79,7 @@ int exec(state::Store& store, const ExecOptions& o) {
     if (requested.args.empty()) throw Error(o.process_file + ": process.args: must not be empty");
     std::vector<policy::Finding> findings;
     spec::Process proc =
-        policy::apply_to_process(requested, o.policy, policy::HostFacts::probe(), findings, s.annotations);
+        policy::apply_to_process(requested, o.policy, policy::HostFacts::probe(), findings, s.annotations, s.linux ? &*s.linux : nullptr);
     record_findings(o.policy, o.id, "exec", findings);  // a refusal throws here
 
     UniqueFd console, console_keep;

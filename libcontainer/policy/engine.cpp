@@ -7,14 +7,15 @@ namespace docklock::policy {
 using namespace detail;
 
 spec::Process apply_to_process(const spec::Process& requested, const Policy& policy, const HostFacts& host,
-                               std::vector<Finding>& findings, const std::map<std::string, std::string>& annotations) {
+                               std::vector<Finding>& findings, const std::map<std::string, std::string>& annotations,
+                               const spec::Linux* container) {
     spec::Process p = requested;
     if (!policy.off) {
         Ctx x{policy, host, findings, annotations};
         capabilities(x, p);
         no_new_privileges(x, p);
         apparmor(x, p);
-        user_root(x, p, nullptr);
+        user_root(x, p, container);  // root of a remapped container is not the host's
     }
     host_capabilities(host, p, findings);
     return p;

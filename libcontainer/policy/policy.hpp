@@ -139,7 +139,8 @@ Result apply(const spec::Spec& requested, const Policy& policy, const HostFacts&
 // container's annotations select trusted exceptions. A refusal is a finding with action "refused".
 spec::Process apply_to_process(const spec::Process& requested, const Policy& policy, const HostFacts& host,
                                std::vector<Finding>& findings,
-                               const std::map<std::string, std::string>& annotations = {});
+                               const std::map<std::string, std::string>& annotations = {},
+                               const spec::Linux* container = nullptr);  // the running container's (its user namespace)
 std::string refusal_message(const std::vector<Finding>& findings);  // "" when nothing was refused
 
 // `policy check` output: {"policy", "refused", "findings"}.

@@ -275,6 +275,24 @@ TEST_CASE("policy: exec gets the process rules of the baseline") {
     CHECK_FALSE(findings.empty());
 }
 
+TEST_CASE("policy: exec as root into a container with a user namespace is not the host's root") {
+    spec::Process p = *fixture("default").process;
+    p.user.uid = 0;
+    auto root_findings = [&](const spec::Linux* container) {
+        std::vector<policy::Finding> findings;
+        policy::apply_to_process(p, policy::builtin(), host(), findings, {}, container);
+        return std::count_if(findings.begin(), findings.end(), [](const policy::Finding& f) { return f.control == "user.root"; });
+    };
+    CHECK(root_findings(nullptr) == 1);
+    spec::Linux remapped;
+    remapped.namespaces.push_back({"user", ""});
+    remapped.uidMappings.push_back({0, 300000, 65536});
+    CHECK(root_findings(&remapped) == 0);
+    spec::Linux identity = remapped;  // a user namespace mapping 0 to the host's 0 is the host's root
+    identity.uidMappings = {{0, 0, 65536}};
+    CHECK(root_findings(&identity) == 1);
+}
+
 TEST_CASE("policy: capabilities outside the runtime's own bounding set are dropped with a finding") {
     policy::HostFacts h = host();
     h.bounding = ~(1ULL << 24);  // CAP_SYS_RESOURCE, as on our CI hosts
