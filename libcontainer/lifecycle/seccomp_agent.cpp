@@ -9,6 +9,7 @@
 #include "../util/fd.hpp"
 #include "../util/log.hpp"
 #include "../util/unix_socket.hpp"
+#include "../process/sync.hpp"
 
 namespace docklock::lifecycle {
 
@@ -26,22 +27,7 @@ void send_to_seccomp_agent(const spec::Seccomp& s, int listener, const nlohmann:
     size_t sent = 0;
     while (sent < text.size()) {
         // The fd goes with the first sendmsg only, as the runtime-spec requires.
-        char control[CMSG_SPACE(sizeof(int))] = {};
-        iovec iov{const_cast<char*>(text.data() + sent), text.size() - sent};
-        msghdr m{};
-        m.msg_iov = &iov;
-        m.msg_iovlen = 1;
-        if (sent == 0) {
-            m.msg_control = control;
-            m.msg_controllen = sizeof control;
-            cmsghdr* c = CMSG_FIRSTHDR(&m);
-            c->cmsg_level = SOL_SOCKET;
-            c->cmsg_type = SCM_RIGHTS;
-            c->cmsg_len = CMSG_LEN(sizeof(int));
-            std::memcpy(CMSG_DATA(c), &listener, sizeof(int));
-        }
-        ssize_t n = ::sendmsg(sock.get(), &m, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
+        ssize_t n = sync::sendmsg_fd(sock.get(), text.data() + sent, text.size() - sent, sent == 0 ? listener : -1);
         if (n <= 0)
             throw Error(field + ": send the container process state to the seccomp agent at " + s.listenerPath,
                         n < 0 ? errno : EPIPE);

@@ -57,43 +57,32 @@ bool recv(int fd, Header& h, char* payload, size_t cap, int* fd_out) {
     return true;
 }
 
-bool send_fd(int sock, int fd_to_send, const char* name) {
+ssize_t sendmsg_fd(int sock, const void* data, size_t len, int fd_to_send) {
     char control[CMSG_SPACE(sizeof(int))] = {};
-    iovec iov{const_cast<char*>(name), std::strlen(name)};
+    iovec iov{const_cast<void*>(data), len};
     msghdr m{};
     m.msg_iov = &iov;
     m.msg_iovlen = 1;
-    m.msg_control = control;
-    m.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&m);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd_to_send, sizeof(int));
+    if (fd_to_send >= 0) {
+        m.msg_control = control;
+        m.msg_controllen = sizeof control;
+        cmsghdr* c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(c), &fd_to_send, sizeof(int));
+    }
     ssize_t n;
     do n = ::sendmsg(sock, &m, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
-    return n >= 0;
+    return n;
 }
+
+bool send_fd(int sock, int fd_to_send, const char* name) { return sendmsg_fd(sock, name, std::strlen(name), fd_to_send) >= 0; }
 
 bool send_msg_fd(int sock, Msg type, int fd_to_send) {
     Header h{type, 0, 0};
-    char control[CMSG_SPACE(sizeof(int))] = {};
-    iovec iov{&h, sizeof h};
-    msghdr m{};
-    m.msg_iov = &iov;
-    m.msg_iovlen = 1;
-    m.msg_control = control;
-    m.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&m);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd_to_send, sizeof(int));
-    ssize_t n;
-    do n = ::sendmsg(sock, &m, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    return n == static_cast<ssize_t>(sizeof h);
+    return sendmsg_fd(sock, &h, sizeof h, fd_to_send) == static_cast<ssize_t>(sizeof h);
 }
 
 int recv_fd(int sock) {

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <sys/types.h>
 
 namespace docklock::sync {
 
@@ -28,6 +29,9 @@ constexpr size_t kMaxPayload = 60 * 1024;
 bool send(int fd, Msg type, int32_t value = 0, const void* payload = nullptr, size_t len = 0);
 // A file descriptor that arrives with the message goes to *fd_out (close-on-exec), or is closed.
 bool recv(int fd, Header& h, char* payload, size_t cap, int* fd_out = nullptr);
+// One sendmsg of len bytes, with fd_to_send as SCM_RIGHTS unless it is negative; retries EINTR, no
+// SIGPIPE. Async-signal-safe. Returns what sendmsg returned.
+ssize_t sendmsg_fd(int sock, const void* data, size_t len, int fd_to_send);
 bool send_msg_fd(int sock, Msg type, int fd_to_send);  // a header-only message carrying one fd
 bool send_fd(int sock, int fd_to_send, const char* name);
 int recv_fd(int sock);  // -1 on failure
