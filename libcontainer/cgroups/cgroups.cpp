@@ -4,12 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sstream>
 #include <thread>
 
 #include "../util/error.hpp"
 #include "../util/fs.hpp"
 #include "../util/log.hpp"
+#include "../util/text.hpp"
 #include "resources.hpp"
 #include "systemd.hpp"
 
@@ -17,15 +17,14 @@ namespace docklock::cgroups {
 
 std::vector<Hierarchy> discover() {
     std::vector<Hierarchy> out;
-    std::istringstream in(fs::read_file("/proc/self/mountinfo"));
-    std::string line;
-    while (std::getline(in, line)) {
+    std::string info = fs::read_file("/proc/self/mountinfo");
+    for (std::string_view line : text::lines(info)) {
         size_t dash = line.find(" - ");
-        if (dash == std::string::npos) continue;
-        std::istringstream pre(line.substr(0, dash)), post(line.substr(dash + 3));
-        std::string id, parent, devno, root, mnt, fstype, source, super;
-        pre >> id >> parent >> devno >> root >> mnt;
-        post >> fstype >> source >> super;
+        if (dash == std::string_view::npos) continue;
+        auto pre = text::fields(line.substr(0, dash)), post = text::fields(line.substr(dash + 3));
+        if (pre.size() < 5 || post.size() < 3) continue;
+        std::string_view root = pre[3], fstype = post[0];
+        std::string mnt(pre[4]);
         if (fstype != "cgroup" && fstype != "cgroup2") continue;
         if (root != "/") continue;  // a bind of a sub-cgroup, not a hierarchy root
         Hierarchy h;
@@ -34,20 +33,16 @@ std::vector<Hierarchy> discover() {
         if (h.v2) {
             std::string ctl;
             if (fs::read_file_if_exists(mnt + "/cgroup.controllers", ctl)) {
-                std::istringstream cs(ctl);
-                std::string c;
-                while (cs >> c) h.controllers.push_back(c);
+                for (std::string_view c : text::fields(ctl)) h.controllers.emplace_back(c);
             }
         } else {
-            std::istringstream os(super);
-            std::string o;
-            while (std::getline(os, o, ',')) {
+            for (std::string_view o : text::split(post[2], ',')) {
                 if (o == "rw" || o == "ro" || o == "relatime" || o == "noexec" || o == "nosuid" || o == "nodev" ||
                     o.rfind("release_agent", 0) == 0 || o == "clone_children" || o == "xattr" || o == "noprefix")
                     continue;
                 if (!h.options.empty()) h.options += ",";
                 h.options += o;
-                h.controllers.push_back(o);
+                h.controllers.emplace_back(o);
             }
         }
         size_t slash = mnt.rfind('/');
@@ -69,15 +64,13 @@ Layout layout(const std::vector<Hierarchy>& hs) {
     return v2 ? Layout::Hybrid : Layout::V1;
 }
 
-// The runtime's own cgroup in a hierarchy, from /proc/self/cgroup.
-static std::string own_cgroup(const Hierarchy& h) {
-    std::istringstream in(fs::read_file("/proc/self/cgroup"));
-    std::string line;
-    while (std::getline(in, line)) {
+// The runtime's own cgroup in a hierarchy, from /proc/self/cgroup's `content`.
+static std::string own_cgroup(const Hierarchy& h, const std::string& content) {
+    for (std::string_view line : text::lines(content)) {
         size_t a = line.find(':'), b = line.find(':', a + 1);
-        if (a == std::string::npos || b == std::string::npos) continue;
-        std::string ctl = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
-        if (h.v2 ? (ctl.empty() && line.compare(0, 2, "0:") == 0) : ctl == h.options) return path;
+        if (a == std::string_view::npos || b == std::string_view::npos) continue;
+        std::string_view ctl = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+        if (h.v2 ? (ctl.empty() && line.substr(0, 2) == "0:") : ctl == h.options) return std::string(path);
     }
     return "/";
 }
@@ -107,17 +100,17 @@ Manager Manager::plan(const std::string& cgroups_path, const std::string& id, bo
         return m;
     }
     if (!cgroups_path.empty() && cgroups_path[0] != '/' && cgroups_path.find(':') != std::string::npos)
-        throw Error("linux.cgroupsPath: \"" + cgroups_path +
-                    "\" is a systemd slice:prefix:name path; use --systemd-cgroup");
+        throw Error("linux.cgroupsPath: \"" + cgroups_path + "\" is a systemd slice:prefix:name path; use --systemd-cgroup");
     Manager m;
+    const std::string self = fs::read_file("/proc/self/cgroup");
     for (const auto& h : discover()) {
         std::string rel;
         if (cgroups_path.empty())
-            rel = fs::join(own_cgroup(h), "docklock-" + id);
+            rel = fs::join(own_cgroup(h, self), "docklock-" + id);
         else if (cgroups_path[0] == '/')
             rel = cgroups_path;
         else
-            rel = fs::join(own_cgroup(h), cgroups_path);
+            rel = fs::join(own_cgroup(h, self), cgroups_path);
         m.dirs_.push_back({h, fs::join(h.mountpoint, rel)});
     }
     return m;
@@ -183,9 +176,8 @@ static void enable_controllers(const std::string& mountpoint, const std::string&
     while (i < rel.size()) {
         std::string ctl;
         if (fs::read_file_if_exists(fs::join(cur, "cgroup.controllers"), ctl)) {
-            std::istringstream in(ctl);
-            std::string c, want;
-            while (in >> c) want += (want.empty() ? "+" : " +") + c;
+            std::string want;
+            for (std::string_view c : text::fields(ctl)) (want += want.empty() ? "+" : " +") += c;
             if (!want.empty()) {
                 try {
                     fs::write_file(fs::join(cur, "cgroup.subtree_control"), want);
@@ -268,9 +260,7 @@ std::vector<pid_t> Manager::pids() const {
     for (const auto& d : dirs_) {
         std::string s;
         if (!fs::read_file_if_exists(fs::join(d.path, "cgroup.procs"), s)) continue;
-        std::istringstream in(s);
-        pid_t p;
-        while (in >> p) out.push_back(p);
+        for (std::string_view p : text::fields(s)) out.push_back(static_cast<pid_t>(std::stol(std::string(p))));
         return out;  // every hierarchy holds the same processes
     }
     return out;

@@ -16,11 +16,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "../util/error.hpp"
 #include "../util/fs.hpp"
+#include "../util/text.hpp"
 
 namespace docklock::rootfs {
 namespace {
@@ -88,24 +87,19 @@ struct Overlay {
 // The overlay mounted at `rootfs` (the last one stacked there), from /proc/self/mountinfo.
 Overlay read_overlay(const std::string& rootfs) {
     Overlay o;
-    std::ifstream in("/proc/self/mountinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-        std::istringstream ls(line);
-        std::string id, parent, devno, root, mp, opts, f;
-        ls >> id >> parent >> devno >> root >> mp >> opts;
-        while (ls >> f && f != "-") {
-        }
-        std::string type, source, super;
-        ls >> type >> source >> super;
-        if (type != "overlay" || unescape(mp) != rootfs) continue;
+    std::string info = fs::read_file("/proc/self/mountinfo");
+    for (std::string_view line : text::lines(info)) {
+        size_t dash = line.find(" - ");
+        if (dash == std::string_view::npos) continue;
+        auto pre = text::fields(line.substr(0, dash)), post = text::fields(line.substr(dash + 3));
+        if (pre.size() < 5 || post.size() < 3) continue;
+        if (post[0] != "overlay" || unescape(std::string(pre[4])) != rootfs) continue;
         o = Overlay{};
         o.found = true;
         std::string base = dirname_of(dirname_of(rootfs));  // Docker's relative layers: from overlay2/
         auto abs = [&](std::string p) { return p.empty() || p[0] == '/' ? p : base + "/" + p; };
-        std::istringstream ss(super);
-        std::string opt;
-        while (std::getline(ss, opt, ',')) {
+        for (std::string_view optv : text::split(post[2], ',')) {
+            std::string opt(optv);
             auto eq = opt.find('=');
             std::string k = opt.substr(0, eq), v = eq == std::string::npos ? "" : unescape(opt.substr(eq + 1));
             if (k == "lowerdir") {
