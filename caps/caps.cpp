@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include "../libcontainer/util/error.hpp"
 
@@ -78,6 +79,21 @@ uint64_t mask_of(const std::vector<std::string>& names, const std::string& field
 }
 
 uint64_t bounding_set_of_self() {
+    // One read of CapBnd instead of a prctl per capability (41 syscalls, ~0.1 ms on a VM).
+    int fd = ::open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char buf[4096];
+        ssize_t n = ::read(fd, buf, sizeof buf - 1);
+        ::close(fd);
+        if (n > 0) {
+            buf[n] = '\0';
+            if (const char* p = std::strstr(buf, "\nCapBnd:\t")) {
+                char* end = nullptr;
+                unsigned long long v = std::strtoull(p + 9, &end, 16);
+                if (end != p + 9 && *end == '\n') return v;
+            }
+        }
+    }
     uint64_t m = 0;
     for (int i = 0; i <= last_cap(); ++i)
         if (prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1) m |= 1ULL << i;

@@ -8,12 +8,14 @@
 
 #include <climits>
 #include <cstdlib>
-#include <fstream>
+#include <memory>
 #include <set>
 
 #include "../../caps/caps.hpp"
 #include "../rootfs/idmap.hpp"
 #include "../util/error.hpp"
+#include "../util/fs.hpp"
+#include "../util/text.hpp"
 #include "policy.hpp"
 
 namespace docklock::policy {
@@ -86,13 +88,17 @@ std::string proc_ns_name(const std::string& type) {
 // name:start:count lines of /etc/subuid or /etc/subgid (shadow-utils' format) for `user`.
 static std::vector<std::pair<uint32_t, uint32_t>> read_subids(const std::string& file, const std::string& user) {
     std::vector<std::pair<uint32_t, uint32_t>> out;
-    std::ifstream in(file);
-    std::string line;
-    while (std::getline(in, line)) {
-        auto a = line.find(':'), b = line.find(':', a == std::string::npos ? a : a + 1);
-        if (a == std::string::npos || b == std::string::npos || line.compare(0, a, user) != 0 || a != user.size()) continue;
+    std::string content;
+    try {
+        if (!fs::read_file_if_exists(file, content)) return out;
+    } catch (const Error&) {
+        return out;  // unreadable: no ranges, as a missing file
+    }
+    for (std::string_view line : text::lines(content)) {
+        auto f = text::split(line, ':');
+        if (f.size() != 3 || f[0] != user) continue;
         try {
-            unsigned long start = std::stoul(line.substr(a + 1, b - a - 1)), count = std::stoul(line.substr(b + 1));
+            unsigned long start = std::stoul(std::string(f[1])), count = std::stoul(std::string(f[2]));
             if (count > 0 && start + count <= 0xFFFFFFFFUL) out.emplace_back(start, count);
         } catch (const std::logic_error&) {
         }
@@ -106,7 +112,12 @@ HostFacts HostFacts::probe() {
     h.apparmor = aa_is_enabled() == 1;
     long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
     h.landlock_abi = abi > 0 ? static_cast<int>(abi) : 0;
-    h.resolve = resolve_on_host;
+    // Memoised: the mounts control resolves every sensitive path once per bind mount.
+    h.resolve = [memo = std::make_shared<std::map<std::string, std::string>>()](const std::string& p) {
+        auto it = memo->find(p);
+        if (it == memo->end()) it = memo->emplace(p, resolve_on_host(p)).first;
+        return it->second;
+    };
     h.readlink = [](const std::string& p) -> std::string {
         char buf[PATH_MAX];
         ssize_t n = ::readlink(p.c_str(), buf, sizeof buf - 1);

@@ -2,6 +2,7 @@
 #include <linux/mount.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -45,6 +46,13 @@ TEST_CASE("capability names map both ways and unknown names are errors") {
     CHECK(caps::mask_of({"CAP_CHOWN", "CAP_KILL"}, "f") == ((1ULL << 0) | (1ULL << 5)));
     CHECK_THROWS_WITH(caps::mask_of({"CAP_BOGUS"}, "process.capabilities.bounding"),
                       Catch::Contains("process.capabilities.bounding: unknown capability \"CAP_BOGUS\""));
+}
+
+TEST_CASE("the bounding set read from /proc matches PR_CAPBSET_READ for every capability") {
+    uint64_t asked = 0;
+    for (int i = 0; i <= caps::last_cap(); ++i)
+        if (prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1) asked |= 1ULL << i;
+    CHECK(caps::bounding_set_of_self() == asked);
 }
 
 TEST_CASE("seccomp: Docker's default profile compiles - bad actions and operators name the field") {
