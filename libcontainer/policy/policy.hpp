@@ -147,7 +147,7 @@ std::string refusal_message(const std::vector<Finding>& findings);  // "" when n
 nlohmann::json check_report(const Result& r, const Policy& p);
 
 // The seccomp profile docklock ships (seccomp/profiles/docklock-default.json, embedded at build
-// time), before it is re-evaluated against the capabilities a container keeps.
-const spec::Seccomp& default_seccomp_profile();
+// time, built fresh by each call), before it is re-evaluated against the capabilities a container keeps.
+spec::Seccomp default_seccomp_profile();
 
 }  // namespace docklock::policy

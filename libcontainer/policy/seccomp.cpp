@@ -9,26 +9,22 @@
 
 namespace docklock::policy {
 namespace embedded {
-extern const char docklock_default_seccomp_json[];  // generated from seccomp/profiles/docklock-default.json
+spec::Seccomp docklock_default_seccomp();  // generated from seccomp/profiles/docklock-default.json
 }
 
-const spec::Seccomp& default_seccomp_profile() {
-    static const spec::Seccomp profile = [] {
-        nlohmann::json j{{"ociVersion", "1.0.2"},
-                         {"root", {{"path", "rootfs"}}},
-                         {"linux", {{"seccomp", nlohmann::json::parse(embedded::docklock_default_seccomp_json)}}}};
-        spec::Seccomp s = *spec::parse_spec_json(j, "seccomp/profiles/docklock-default.json").linux->seccomp;
-        // Native architecture only: other ABIs (x32, i386 on x86_64) get the filter's bad-arch kill.
+spec::Seccomp default_seccomp_profile() {
+    // Built fresh each call (from tables, ~20 µs): one create needs it once, and a cached copy
+    // would be copied again into the spec anyway.
+    spec::Seccomp s = embedded::docklock_default_seccomp();
+    // Native architecture only: other ABIs (x32, i386 on x86_64) get the filter's bad-arch kill.
 #if defined(__x86_64__)
-        s.architectures = {"SCMP_ARCH_X86_64"};
+    s.architectures = {"SCMP_ARCH_X86_64"};
 #elif defined(__aarch64__)
-        s.architectures = {"SCMP_ARCH_AARCH64"};
+    s.architectures = {"SCMP_ARCH_AARCH64"};
 #else
-        s.architectures.clear();  // libseccomp's native architecture only
+    s.architectures.clear();  // libseccomp's native architecture only
 #endif
-        return s;
-    }();
-    return profile;
+    return s;
 }
 
 namespace detail {
@@ -51,16 +47,16 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& cap_gated()
 // setns, AF_ALG/AF_VSOCK sockets, clone3 -> ENOSYS), plus clone with a CLONE_NEW* flag, in a filter
 // that allows everything else, native architecture only (a foreign ABI is killed).
 spec::Seccomp never_filter() {
-    const spec::Seccomp& base = default_seccomp_profile();
+    spec::Seccomp base = default_seccomp_profile();
     spec::Seccomp f;
     f.defaultAction = "SCMP_ACT_ALLOW";
-    f.architectures = base.architectures;
-    for (const auto& r : base.syscalls)
-        if (r.action != "SCMP_ACT_ALLOW") f.syscalls.push_back(r);
+    f.architectures = std::move(base.architectures);
+    for (auto& r : base.syscalls)
+        if (r.action != "SCMP_ACT_ALLOW") f.syscalls.push_back(std::move(r));
     spec::SyscallRule clone_ns{{"clone"}, "SCMP_ACT_ERRNO", 1, {}};
-    for (uint64_t flag : {0x00020000ULL /* NEWNS */, 0x02000000ULL /* NEWCGROUP */, 0x04000000ULL /* NEWUTS */,
-                          0x08000000ULL /* NEWIPC */, 0x10000000ULL /* NEWUSER */, 0x20000000ULL /* NEWPID */,
-                          0x40000000ULL /* NEWNET */})
+    for (uint64_t flag :
+         {0x00020000ULL /* NEWNS */, 0x02000000ULL /* NEWCGROUP */, 0x04000000ULL /* NEWUTS */, 0x08000000ULL /* NEWIPC */,
+          0x10000000ULL /* NEWUSER */, 0x20000000ULL /* NEWPID */, 0x40000000ULL /* NEWNET */})
         clone_ns.args.push_back({0, flag, flag, "SCMP_CMP_MASKED_EQ"});  // repeated index: any flag matches
     f.syscalls.push_back(clone_ns);
     return f;
@@ -121,7 +117,7 @@ void seccomp(Ctx& x, spec::Spec& s) {
     if (s.process && s.process->capabilities) kept = s.process->capabilities->bounding;
     for (const auto& [cap, calls] : cap_gated())
         if (contains(kept, cap)) p.syscalls.push_back({calls, "SCMP_ACT_ALLOW", std::nullopt, {}});
-    l.seccomp = p;
+    l.seccomp = std::move(p);
 }
 
 }  // namespace detail

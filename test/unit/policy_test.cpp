@@ -96,8 +96,8 @@ TEST_CASE("policy: malformed policies name file line column and the field") {
         {"exception granting a never capability",
          "exceptions:\n  - annotation: org.example/debug\n    control: capabilities\n    allow: [CAP_SYS_ADMIN]\n",
          ":4:13: exceptions[0].allow[0]: CAP_SYS_ADMIN is on capabilities.never"},
-        {"exception of an unknown control",
-         "exceptions:\n  - annotation: a\n    control: nope\n    allow: [x]\n", ":3:14: exceptions[0].control: unknown control"},
+        {"exception of an unknown control", "exceptions:\n  - annotation: a\n    control: nope\n    allow: [x]\n",
+         ":3:14: exceptions[0].control: unknown control"},
         {"exception without annotation", "exceptions:\n  - control: devices\n    allow: [/dev/fuse]\n",
          "exceptions[0].annotation: required"},
     };
@@ -567,4 +567,19 @@ TEST_CASE("policy: errors in a seccomp.profile file are policy errors naming the
         CHECK_THAT(e, Contains("/etc/docklock/policy.yaml:") && Contains(c.want));
         CHECK(e.find('\n') == std::string::npos);
     }
+}
+
+TEST_CASE("the compiled-in default seccomp profile is seccomp/profiles/docklock-default.json") {
+    // The build turns the JSON into C++ (embed_seccomp.cmake); parsed here the run-time way, they agree.
+    std::string path = std::string(SOURCE_DIR) + "/seccomp/profiles/docklock-default.json";
+    nlohmann::json j{{"ociVersion", "1.0.2"},
+                     {"root", {{"path", "rootfs"}}},
+                     {"linux", {{"seccomp", nlohmann::json::parse(fs::read_file(path))}}}};
+    spec::Seccomp parsed = *spec::parse_spec_json(j, path).linux->seccomp;
+    spec::Seccomp compiled = policy::default_seccomp_profile();
+    // The only change made on loading: the native architecture alone.
+    REQUIRE(compiled.architectures.size() == 1);
+    parsed.architectures = compiled.architectures;
+    CHECK(spec::to_json(compiled) == spec::to_json(parsed));
+    CHECK(compiled.syscalls.size() == parsed.syscalls.size());
 }
