@@ -351,7 +351,7 @@ process::SeccompPlan compile(const spec::Seccomp& s, std::vector<std::string>* s
             names.clear();
             plan.prog = build_program(s, names);
             try {
-                fs::write_file_atomic(path, encode(input, names, plan.prog), 0600);
+                fs::replace_file(path, encode(input, names, plan.prog), 0600);
                 log::debug("seccomp: cache miss " + key + ": compiled and stored");
             } catch (const std::exception& e) {
                 log::debug("seccomp: cache miss " + key + ": compiled, not stored (" + e.what() + ")");

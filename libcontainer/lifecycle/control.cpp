@@ -42,7 +42,7 @@ void update(state::Store& store, const std::string& id, const spec::Resources& r
     if (r.pidsLimit) cur.pidsLimit = r.pidsLimit;
     if (r.blockIO) cur.blockIO = r.blockIO;
     for (const auto& [k, v] : r.unified) cur.unified[k] = v;
-    fs::write_file_atomic(c.path("config.json"), spec::to_json(s).dump(), 0600);
+    fs::replace_file(c.path("config.json"), spec::to_json(s).dump(), 0600);
 }
 
 std::vector<pid_t> pids(state::Store& store, const std::string& id) {

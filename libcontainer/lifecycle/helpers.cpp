@@ -19,7 +19,7 @@ std::string state_json(const state::Container& c, const std::string& status) {
 
 void write_pid_file(const std::string& path, pid_t pid) {
     if (path.empty()) return;
-    fs::write_file_atomic(path, std::to_string(pid), 0644);
+    fs::replace_file(path, std::to_string(pid), 0644);
 }
 
 static volatile sig_atomic_t g_forward_pid = 0;

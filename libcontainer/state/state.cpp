@@ -80,7 +80,7 @@ void Container::save() const {
     nlohmann::json j{{"id", st.id},        {"bundle", st.bundle}, {"rootfs", st.rootfs},       {"created", st.created},
                      {"owner", st.owner},  {"pid", st.pid},       {"pid_start", st.pid_start}, {"annotations", st.annotations},
                      {"cgroup", st.cgroup}};
-    fs::write_file_atomic(path("state.json"), j.dump(), 0600);
+    fs::replace_file(path("state.json"), j.dump(), 0600);
 }
 
 Status Container::status() const {

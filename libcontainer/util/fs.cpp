@@ -51,13 +51,13 @@ static void write_all(int fd, const std::string& data, const std::string& path) 
     }
 }
 
-void write_file_atomic(const std::string& path, const std::string& data, unsigned mode) {
+static void write_and_rename(const std::string& path, const std::string& data, unsigned mode, bool sync) {
     std::string tmp = path + ".tmp-" + std::to_string(::getpid());
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
     if (!fd) sys_fail("create " + tmp);
     try {
         write_all(fd.get(), data, tmp);
-        if (::fsync(fd.get()) < 0) sys_fail("fsync " + tmp);
+        if (sync && ::fsync(fd.get()) < 0) sys_fail("fsync " + tmp);
     } catch (...) {
         ::unlink(tmp.c_str());
         throw;
@@ -68,6 +68,14 @@ void write_file_atomic(const std::string& path, const std::string& data, unsigne
         ::unlink(tmp.c_str());
         throw Error("rename " + tmp + " to " + path, e);
     }
+}
+
+void write_file_atomic(const std::string& path, const std::string& data, unsigned mode) {
+    write_and_rename(path, data, mode, true);
+}
+
+void replace_file(const std::string& path, const std::string& data, unsigned mode) {
+    write_and_rename(path, data, mode, false);
 }
 
 void write_file(const std::string& path, const std::string& data) {
