@@ -2,6 +2,7 @@
 #pragma once
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include "../libcontainer/lifecycle/lifecycle.hpp"
 #include "cli.hpp"
@@ -36,7 +37,9 @@ inline lifecycle::CreateOptions create_options(const Globals& g, const Parsed& p
         o.listen_fds = std::atoi(lf);
         o.preserve_fds += o.listen_fds;
     }
+    auto t0 = std::chrono::steady_clock::now();
     o.policy = g.load_policy();
+    o.policy_load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     return o;
 }
 

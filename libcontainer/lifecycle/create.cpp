@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <optional>
@@ -65,9 +66,21 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
         requested.process->env.push_back("LISTEN_FDS=" + std::to_string(o.listen_fds));
         requested.process->env.push_back("LISTEN_PID=1");
     }
+    auto t0 = std::chrono::steady_clock::now();
     policy::HostFacts facts = policy::HostFacts::probe();
     facts.bundle = bundle;  // userns remap checks the rootfs, which root.path may give relative to the bundle
+    auto t1 = std::chrono::steady_clock::now();
     policy::Result hardened = policy::apply(requested, o.policy, facts);
+    auto t2 = std::chrono::steady_clock::now();
+    {
+        using ms = std::chrono::duration<double, std::milli>;
+        char line[160];
+        std::snprintf(line, sizeof line,
+                      "policy: decided in %.3f ms (load %.3f ms, host probe %.3f ms, apply %.3f ms, %zu findings)",
+                      o.policy_load_ms + ms(t2 - t0).count(), o.policy_load_ms, ms(t1 - t0).count(), ms(t2 - t1).count(),
+                      hardened.findings.size());
+        log::debug(line);
+    }
     record_findings(o.policy, o.id, "create", hardened.findings);  // a refusal throws here, before anything exists
     const spec::Spec& s = hardened.spec;
     std::string rootfs = rootfs::resolve_rootfs(s, bundle);  // fail before anything is made
@@ -90,10 +103,10 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
     cg.create();
     if (s.linux->resources) cg.apply(*s.linux->resources);
 
-    fs::write_file_atomic(c.path("config.json"), spec::to_json(s).dump(), 0600);
+    fs::replace_file(c.path("config.json"), spec::to_json(s).dump(), 0600);
     nlohmann::json fj = nlohmann::json::array();
     for (const auto& f : hardened.findings) fj.push_back(f.to_json());
-    fs::write_file_atomic(c.path("findings.json"), fj.dump(), 0600);
+    fs::replace_file(c.path("findings.json"), fj.dump(), 0600);
 
     UniqueFd start_sock = unix_listen(c.path("start.sock"));
     UniqueFd console, console_keep;

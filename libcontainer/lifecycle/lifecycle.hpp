@@ -22,6 +22,7 @@ struct CreateOptions {
     int listen_fds = 0;  // socket activation: also set LISTEN_FDS and LISTEN_PID=1 in the container
     bool record_syscalls = false;  // internal, `profile record`: see process::PlanInputs
     policy::Policy policy;
+    double policy_load_ms = 0;  // how long loading `policy` took (the debug log's policy timing)
 };
 
 // console_out: for a foreground run, docklock keeps the pty master itself when the spec asks
