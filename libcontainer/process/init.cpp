@@ -34,13 +34,15 @@ namespace docklock::process {
 
 namespace {
 
-void wait_for(int sync_fd, sync::Msg want, char* payload, size_t cap) {
+void wait_for(int sync_fd, sync::Msg want, char* payload, size_t cap, int* fd_out = nullptr) {
     sync::Header h{};
-    if (!sync::recv(sync_fd, h, payload, cap)) _exit(1);  // parent went away: nothing to report to
+    if (!sync::recv(sync_fd, h, payload, cap, fd_out)) _exit(1);  // parent went away: nothing to report to
     if (h.type != want) child_die("unexpected message from runtime", "", EPROTO);
 }
 
-int write_proc(const char* path, const char* value) { return write_proc_verified(path, value); }
+int write_proc(const char* path, const char* value) {
+    return write_proc_verified(path, value);
+}
 
 void join_namespaces(const InitPlan& p) {
     for (const auto& [fd, type] : p.join)
@@ -166,7 +168,8 @@ void container_main(const InitPlan& p, int sync_fd) {
     if (!p.needs_stage1)
         ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);  // a runtime killed mid-create takes its half-made child along
     static char state[sync::kMaxPayload + 1];
-    wait_for(sync_fd, sync::Msg::Go, nullptr, 0);
+    int root_dir_fd = -1;  // with an idmapped rootfs, Go carries its directory (launcher.cpp)
+    wait_for(sync_fd, sync::Msg::Go, nullptr, 0, &root_dir_fd);
     if (p.new_userns) {
         if (::setresgid(0, 0, 0) < 0) child_die("setgid 0 in user namespace", "", errno);
         if (::setresuid(0, 0, 0) < 0) child_die("setuid 0 in user namespace", "", errno);
@@ -183,7 +186,8 @@ void container_main(const InitPlan& p, int sync_fd) {
     } else {
         int root_fd = -1;
         if (p.rootfs.setup) {
-            root_fd = rootfs::prepare_root(p.rootfs);
+            root_fd = rootfs::prepare_root(p.rootfs, root_dir_fd);
+            if (root_dir_fd >= 0) ::close(root_dir_fd);
             rootfs::mount_all(p.rootfs, root_fd);
             rootfs::create_devices(p.rootfs, root_fd);
         }
@@ -192,7 +196,7 @@ void container_main(const InitPlan& p, int sync_fd) {
         wait_for(sync_fd, sync::Msg::HooksDone, state, sizeof state);
         run_hooks_in_container(p.create_container_hooks, state, std::strlen(state), "createContainer");
         if (p.rootfs.setup) {
-            rootfs::pivot(p.rootfs);
+            rootfs::pivot(p.rootfs, root_fd);
             ::close(root_fd);
         }
         setup_process_env(p);  // sysctls go in before /proc/sys turns read-only

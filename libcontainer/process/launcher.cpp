@@ -130,8 +130,10 @@ pid_t launch(InitPlan& plan, const LaunchInputs& in) {
         std::string how;
         if (w > 0) {
             guard.pid = -1;
-            if (WIFSIGNALED(status)) how = " (killed by signal " + std::to_string(WTERMSIG(status)) + ")";
-            else if (WIFEXITED(status)) how = " (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+            if (WIFSIGNALED(status))
+                how = " (killed by signal " + std::to_string(WTERMSIG(status)) + ")";
+            else if (WIFEXITED(status))
+                how = " (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
         }
         return Error(std::string("container init exited unexpectedly ") + where + how);
     };
@@ -155,7 +157,17 @@ pid_t launch(InitPlan& plan, const LaunchInputs& in) {
         fs::write_file("/proc/" + std::to_string(pid) + "/uid_map", map_text(in.uid_mappings));
         fs::write_file("/proc/" + std::to_string(pid) + "/gid_map", map_text(in.gid_mappings));
     }
-    if (!sync::send(parent_end.get(), sync::Msg::Go)) throw child_error("before setup");
+    if (plan.rootfs.root_tree_fd >= 0) {
+        // The idmapped rootfs is attached by fd: the container's remapped root may not traverse the
+        // rootfs path. Opened here, as host root, through the child's root so that the directory is
+        // in the child's mount namespace (move_mount refuses a target in another one).
+        std::string dir = "/proc/" + std::to_string(pid) + "/root" + plan.rootfs.rootfs;
+        UniqueFd d(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!d) throw Error("root.path: open " + dir, errno);
+        if (!sync::send_msg_fd(parent_end.get(), sync::Msg::Go, d.get())) throw child_error("before setup");
+    } else if (!sync::send(parent_end.get(), sync::Msg::Go)) {
+        throw child_error("before setup");
+    }
 
     for (;;) {
         int fd = -1;

@@ -126,7 +126,7 @@ struct InitPlan {
     bool needs_stage1 = false;              // joining a user or pid namespace needs a middle process
     bool new_userns = false;
     bool new_cgroupns = false;  // unshared by the child once it is in its cgroup, so the namespace is rooted there
-    std::string time_offsets;  // "monotonic <s> <ns>\nboottime ..." for /proc/self/timens_offsets
+    std::string time_offsets;   // "monotonic <s> <ns>\nboottime ..." for /proc/self/timens_offsets
 
     RootfsPlan rootfs;
     std::string hostname, domainname;

@@ -181,17 +181,25 @@ static void make_parent_mount_private(const char* rootfs) {
     }
 }
 
-int prepare_root(const RootfsPlan& p) {
+int prepare_root(const RootfsPlan& p, int root_dir_fd) {
     // The requested propagation of "/", except unbindable, which would forbid the self-bind
     // below; that one is applied to the new root after pivot_root.
     unsigned long prop = p.root_propagation ? p.root_propagation : (MS_SLAVE | MS_REC);
     if (prop & MS_UNBINDABLE) prop = MS_SLAVE | MS_REC;
     if (::mount(nullptr, "/", nullptr, prop, nullptr) < 0) child_die("set propagation of /", "", errno);
-    make_parent_mount_private(p.rootfs.c_str());
-    if (p.root_tree_fd >= 0) {  // the rootfs seen through the container's id maps (rootfs/idmap.cpp)
-        if (syscall(SYS_move_mount, p.root_tree_fd, "", AT_FDCWD, p.rootfs.c_str(), MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    if (p.root_tree_fd >= 0) {
+        // The rootfs seen through the container's id maps (rootfs/idmap.cpp), attached by fd only:
+        // the remapped root may not traverse its path. "/" is not shared now (the policy makes shared
+        // propagation private), so pivot_root takes the parent mount as it is.
+        if (root_dir_fd < 0) child_die("idmapped rootfs without its directory from the runtime", p.rootfs.c_str(), EINVAL);
+        if (syscall(SYS_move_mount, p.root_tree_fd, "", root_dir_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
             child_die("move idmapped rootfs onto", p.rootfs.c_str(), errno);
-    } else if (::mount(p.rootfs.c_str(), p.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
+        int fd = ::openat(p.root_tree_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);  // the attached tree's root
+        if (fd < 0) child_die("open idmapped rootfs", p.rootfs.c_str(), errno);
+        return fd;
+    }
+    make_parent_mount_private(p.rootfs.c_str());
+    if (::mount(p.rootfs.c_str(), p.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
         child_die("bind rootfs", p.rootfs.c_str(), errno);
     }
     int fd = ::open(p.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);

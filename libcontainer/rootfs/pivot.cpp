@@ -13,10 +13,11 @@ namespace docklock::rootfs {
 
 using process::child_die;
 
-void pivot(const process::RootfsPlan& p) {
-    if (::chdir(p.rootfs.c_str()) < 0) child_die("chdir", p.rootfs.c_str(), errno);
+void pivot(const process::RootfsPlan& p, int root_fd) {
+    // By fd: a remapped root may not be able to traverse the rootfs path (prepare_root).
+    if (::fchdir(root_fd) < 0) child_die("chdir", p.rootfs.c_str(), errno);
     if (p.no_pivot) {
-        if (::mount(p.rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) < 0) child_die("move rootfs to /", "", errno);
+        if (::mount(".", "/", nullptr, MS_MOVE, nullptr) < 0) child_die("move rootfs to /", "", errno);
         if (::chroot(".") < 0) child_die("chroot", p.rootfs.c_str(), errno);
     } else {
         // pivot_root(".", ".") stacks the old root on top of the new one; detach it right away.

@@ -1,5 +1,7 @@
 #include "plan_builder.hpp"
 
+#include <fcntl.h>
+
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
