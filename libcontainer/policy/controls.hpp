@@ -16,21 +16,20 @@ struct Ctx {
     const HostFacts& host;
     std::vector<Finding>& findings;
     const std::map<std::string, std::string>& annotations;  // only read for the policy's trusted exceptions
-    bool privileged = false;                                 // a privileged request, downgraded (privileged.cpp)
+    bool privileged = false;                                // a privileged request, downgraded (privileged.cpp)
 
     const Control& control(const std::string& id) const { return policy.control(id); }
     Mode mode(const std::string& id) const { return policy.control(id).mode; }
     // `control`'s `key` list plus what trusted exceptions present on this container add to "allow".
     std::vector<std::string> allowed(const std::string& id, const std::string& key = "allow");
 
-    void add(const std::string& control, const std::string& field, const std::string& requested,
-             const std::string& applied, const std::string& reason, const std::string& action = "changed");
+    void add(const std::string& control, const std::string& field, const std::string& requested, const std::string& applied,
+             const std::string& reason, const std::string& action = "changed");
     // A request that breaks `control`. Records the finding its mode asks for and returns true when
     // the caller must rewrite (enforce). `what` is the predicate ("\"/x\" is the host's root"),
     // `allow_hint` an item the admin could add to `<control>.<hint_key>` to allow it ("" for none).
-    bool violation(const std::string& control, const std::string& field, const std::string& requested,
-                   const std::string& applied, const std::string& what, const std::string& allow_hint = "",
-                   const std::string& hint_key = "allow");
+    bool violation(const std::string& control, const std::string& field, const std::string& requested, const std::string& applied,
+                   const std::string& what, const std::string& allow_hint = "", const std::string& hint_key = "allow");
 
 private:
     std::map<std::string, bool> exceptions_noted_;
@@ -40,6 +39,9 @@ std::string join(const std::vector<std::string>& v, const std::string& sep = ","
 bool contains(const std::vector<std::string>& v, const std::string& s);
 bool is_bind(const spec::Mount& m);
 bool has_option(const spec::Mount& m, const std::string& o);
+bool under(const std::string& path, const std::string& dir);  // path is dir or inside it
+// `pattern` with * matching one component; a path matches when it or one of its parents does.
+bool matches_allow(const std::string& path, const std::string& pattern);
 
 void privileged(Ctx& x, const spec::Spec& requested);
 void capabilities(Ctx& x, spec::Process& p);

@@ -131,13 +131,14 @@ HostFacts HostFacts::probe() {
     };
     h.subids = read_subids;
     h.rootfs_idmap = rootfs::rootfs_idmap_obstacle;
+    h.bind_idmap = rootfs::bind_idmap_obstacle;
     return h;
 }
 
 HostFacts HostFacts::from_json(const nlohmann::json& j, const std::string& origin) {
     if (!j.is_object()) throw Error(origin + ": expected an object");
-    static const std::set<std::string> known{"bounding", "apparmor",        "landlock_abi", "symlinks",
-                                             "exe",      "host_namespaces", "subids",       "rootfs_idmap"};
+    static const std::set<std::string> known{"bounding",        "apparmor", "landlock_abi", "symlinks",  "exe",
+                                             "host_namespaces", "subids",   "rootfs_idmap", "bind_idmap"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key())) throw Error(origin + ": " + it.key() + ": unknown key");
     HostFacts h;
@@ -177,11 +178,14 @@ HostFacts HostFacts::from_json(const nlohmann::json& j, const std::string& origi
             auto u = f->second.find(user);
             return u == f->second.end() ? Ranges{} : u->second;
         };
-        auto idm = j.value("rootfs_idmap", std::map<std::string, std::string>{});
-        h.rootfs_idmap = [idm](const std::string& p) {
-            auto it = idm.find(p);
-            return it == idm.end() ? std::string() : it->second;
+        auto why_not = [](std::map<std::string, std::string> m) {
+            return [m = std::move(m)](const std::string& p) {
+                auto it = m.find(p);
+                return it == m.end() ? std::string() : it->second;
+            };
         };
+        h.rootfs_idmap = why_not(j.value("rootfs_idmap", std::map<std::string, std::string>{}));
+        h.bind_idmap = why_not(j.value("bind_idmap", std::map<std::string, std::string>{}));
     } catch (const nlohmann::json::exception& e) {
         throw Error(origin + ": " + e.what());
     } catch (const std::logic_error& e) {

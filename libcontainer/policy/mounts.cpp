@@ -14,8 +14,6 @@ bool has_option(const spec::Mount& m, const std::string& o) {
     return contains(m.options, o);
 }
 
-namespace {
-
 bool under(const std::string& path, const std::string& dir) {  // path is dir or inside it
     if (dir == "/") return true;
     return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
@@ -41,18 +39,19 @@ bool matches_allow(const std::string& path, const std::string& pattern) {
     return true;
 }
 
+namespace {
+
 std::string describe(const std::string& p) {
-    static const std::map<std::string, std::string> names{
-        {"/", "the host's root filesystem"},
-        {"/run/docker.sock", "the Docker engine socket"},
-        {"/run/docker", "Docker's runtime state"},
-        {"/run/containerd", "containerd's socket and state"},
-        {"/var/lib/docker", "Docker's state"},
-        {"/var/lib/containerd", "containerd's state"},
-        {"/var/lib/kubelet", "the kubelet's state"},
-        {"/run/crio", "CRI-O's socket and state"},
-        {"/var/lib/containers", "Podman's and CRI-O's storage"},
-        {"/run/podman", "the Podman socket"}};
+    static const std::map<std::string, std::string> names{{"/", "the host's root filesystem"},
+                                                          {"/run/docker.sock", "the Docker engine socket"},
+                                                          {"/run/docker", "Docker's runtime state"},
+                                                          {"/run/containerd", "containerd's socket and state"},
+                                                          {"/var/lib/docker", "Docker's state"},
+                                                          {"/var/lib/containerd", "containerd's state"},
+                                                          {"/var/lib/kubelet", "the kubelet's state"},
+                                                          {"/run/crio", "CRI-O's socket and state"},
+                                                          {"/var/lib/containers", "Podman's and CRI-O's storage"},
+                                                          {"/run/podman", "the Podman socket"}};
     auto it = names.find(p);
     return it == names.end() ? "a sensitive host path" : it->second;
 }
@@ -95,9 +94,8 @@ void sensitive(Ctx& x, spec::Spec& s) {
             continue;
         }
         if (!has_option(m, "ro")) {
-            auto ro = std::find_if(readonly.begin(), readonly.end(), [&](const std::string& d) {
-                return under(r, d) || under(r, x.host.resolved(d));
-            });
+            auto ro = std::find_if(readonly.begin(), readonly.end(),
+                                   [&](const std::string& d) { return under(r, d) || under(r, x.host.resolved(d)); });
             if (ro != readonly.end()) {
                 std::string ofield = "mounts[" + std::to_string(i) + "].options";
                 std::string what2 = shown + " is under " + *ro + ": bound read-only";
@@ -119,8 +117,8 @@ void sensitive(Ctx& x, spec::Spec& s) {
 void options(Ctx& x, spec::Spec& s) {
     const std::string id = "mounts.options";
     if (x.mode(id) == Mode::Off) return;
-    static const std::map<std::string, std::string> opposite{{"nosuid", "suid"}, {"nodev", "dev"},
-                                                             {"noexec", "exec"}, {"ro", "rw"}};
+    static const std::map<std::string, std::string> opposite{
+        {"nosuid", "suid"}, {"nodev", "dev"}, {"noexec", "exec"}, {"ro", "rw"}};
     const auto& add = x.control(id).list("add");
     for (size_t i = 0; i < s.mounts.size(); ++i) {
         spec::Mount& m = s.mounts[i];

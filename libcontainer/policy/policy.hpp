@@ -61,9 +61,9 @@ struct Exception {
 };
 
 struct Policy {
-    bool off = false;        // --policy off: every config runs unchanged, as runc would (host limits aside)
-    std::string source;      // "builtin", a file path, or "off": named in refusal messages
-    std::string audit_log;   // append a JSON line per finding here (written by lifecycle, not the engine)
+    bool off = false;                         // --policy off: every config runs unchanged, as runc would (host limits aside)
+    std::string source;                       // "builtin", a file path, or "off": named in refusal messages
+    std::string audit_log;                    // append a JSON line per finding here (written by lifecycle, not the engine)
     std::map<std::string, Control> controls;  // every id of control_specs()
     std::vector<Exception> exceptions;
     // controls.seccomp.profile, read and checked by the loader (the engine reads no files): the
@@ -74,9 +74,9 @@ struct Policy {
     bool operator==(const Policy&) const = default;
 };
 
-Policy builtin();                                          // the compiled-in hardened baseline
-Policy off();                                              // --policy off
-Policy load_file(const std::string& path);                 // YAML over the builtin; errors "FILE:LINE:COL: what"
+Policy builtin();                           // the compiled-in hardened baseline
+Policy off();                               // --policy off
+Policy load_file(const std::string& path);  // YAML over the builtin; errors "FILE:LINE:COL: what"
 Policy load_string(const std::string& text, const std::string& origin);
 // --policy FLAG ("off", "builtin" or a path), else env DOCKLOCK_POLICY (same forms), else `system_path`
 // if it exists, else the builtin baseline.
@@ -103,6 +103,8 @@ struct HostFacts {
     // Why the rootfs at this absolute path cannot be seen through idmapped mounts ("" when it can;
     // rootfs/idmap.cpp). Default: "".
     std::function<std::string(const std::string& rootfs)> rootfs_idmap;
+    // Why a bind of this (resolved) host path cannot be idmapped ("" when it can). Default: "".
+    std::function<std::string(const std::string& source)> bind_idmap;
     std::string bundle;  // absolute bundle directory, for a relative root.path ("" in `policy check`)
 
     std::string resolved(const std::string& p) const { return resolve ? resolve(p) : p; }
@@ -115,7 +117,8 @@ struct HostFacts {
     // {"bounding": "all"|"0x..."|[names], "apparmor": bool, "landlock_abi": n,
     //  "symlinks": {"/var/run": "/run"}, "exe": {"/proc/1234/exe": "/usr/bin/dockerd"},
     //  "host_namespaces": {"network": ["/run/docker/netns/default"]},
-    //  "subids": {"/etc/subuid": {"docklock": [[100000, 65536]]}}, "rootfs_idmap": {"/path/rootfs": "why not"}}
+    //  "subids": {"/etc/subuid": {"docklock": [[100000, 65536]]}}, "rootfs_idmap": {"/path/rootfs": "why not"},
+    //  "bind_idmap": {"/host/dir": "why not"}}
     static HostFacts from_json(const nlohmann::json& j, const std::string& origin);
 };
 
@@ -138,10 +141,9 @@ Result apply(const spec::Spec& requested, const Policy& policy, const HostFacts&
 // exec: every process-level rule (capabilities, no_new_privileges, user.root, apparmor). The
 // container's annotations select trusted exceptions. A refusal is a finding with action "refused".
 spec::Process apply_to_process(const spec::Process& requested, const Policy& policy, const HostFacts& host,
-                               std::vector<Finding>& findings,
-                               const std::map<std::string, std::string>& annotations = {},
+                               std::vector<Finding>& findings, const std::map<std::string, std::string>& annotations = {},
                                const spec::Linux* container = nullptr);  // the running container's (its user namespace)
-std::string refusal_message(const std::vector<Finding>& findings);  // "" when nothing was refused
+std::string refusal_message(const std::vector<Finding>& findings);       // "" when nothing was refused
 
 // `policy check` output: {"policy", "refused", "findings"}.
 nlohmann::json check_report(const Result& r, const Policy& p);

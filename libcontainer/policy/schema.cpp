@@ -26,62 +26,80 @@ std::optional<Mode> mode_from_string(const std::string& s) {
 const std::vector<ControlSpec>& control_specs() {
     using P = ParamType;
     static const std::vector<ControlSpec> specs{
-        {"privileged", "Docker's --privileged markers (all capabilities, no seccomp, no masked paths, all devices): "
-                       "one finding says the request was downgraded; the controls below reverse each marker",
+        {"privileged",
+         "Docker's --privileged markers (all capabilities, no seccomp, no masked paths, all devices): "
+         "one finding says the request was downgraded; the controls below reverse each marker",
          {}},
-        {"capabilities", "capabilities outside `allow` are dropped; `never` cannot be granted even by an exception; "
-                         "inheritable and ambient are emptied",
-         {{"allow", P::List, "capabilities a container may keep"},
-          {"never", P::List, "capabilities no exception can grant"}}},
+        {"capabilities",
+         "capabilities outside `allow` are dropped; `never` cannot be granted even by an exception; "
+         "inheritable and ambient are emptied",
+         {{"allow", P::List, "capabilities a container may keep"}, {"never", P::List, "capabilities no exception can grant"}}},
         {"no_new_privileges", "process.noNewPrivileges forced on", {}},
-        {"seccomp", "a missing or unconfined profile becomes docklock's default profile (Docker's default "
-                    "re-evaluated for the remaining capabilities, plus io_uring, keyring, userfaultfd, bpf, "
-                    "perf_event_open, open_by_handle_at, mount and namespace calls, AF_ALG and AF_VSOCK denied); "
-                    "with `profile`, that file instead (e.g. from `docklock profile record`), with the never-allowed "
-                    "calls denied by a stacked filter",
+        {"seccomp",
+         "a missing or unconfined profile becomes docklock's default profile (Docker's default "
+         "re-evaluated for the remaining capabilities, plus io_uring, keyring, userfaultfd, bpf, "
+         "perf_event_open, open_by_handle_at, mount and namespace calls, AF_ALG and AF_VSOCK denied); "
+         "with `profile`, that file instead (e.g. from `docklock profile record`), with the never-allowed "
+         "calls denied by a stacked filter",
          {{"profile", P::String, "absolute path of a seccomp profile (OCI linux.seccomp JSON or Docker's format)"},
-          {"replace", P::String, "which client profiles `profile` replaces: missing (default: missing or unconfined "
-                                 "ones) or all"}}},
-        {"apparmor", "an unconfined or missing AppArmor profile becomes `profile` where AppArmor is enabled",
+          {"replace", P::String,
+           "which client profiles `profile` replaces: missing (default: missing or unconfined "
+           "ones) or all"}}},
+        {"apparmor",
+         "an unconfined or missing AppArmor profile becomes `profile` where AppArmor is enabled",
          {{"profile", P::String, "the profile to apply"}}},
-        {"landlock", "Landlock, where the kernel has it: no executing files from writable mounts (tmpfs, volumes, /dev/shm), no writing under /proc and /sys; signals and abstract unix sockets scoped to the container (ABI 6)", {}},
+        {"landlock",
+         "Landlock, where the kernel has it: no executing files from writable mounts (tmpfs, volumes, /dev/shm), no writing "
+         "under /proc and /sys; signals and abstract unix sockets scoped to the container (ABI 6)",
+         {}},
         {"user.root", "the process runs as uid 0 of the host (enforce: runs as 65534:65534 instead)", {}},
-        {"userns", "user namespace: reject = require one; enforce = remap: a container without one gets one mapping its "
-                   "ids to `user`'s first subordinate range and an idmapped rootfs (plain directory, or an overlay "
-                   "rebuilt over idmapped layers); where it cannot, a finding names the obstacle",
+        {"userns",
+         "user namespace: reject = require one; enforce = remap: a container without one gets one mapping its "
+         "ids to `user`'s first subordinate range and an idmapped rootfs (plain directory, or an overlay "
+         "rebuilt over idmapped layers); where it cannot, a finding names the obstacle",
          {{"user", P::String, "whose ranges in subuid/subgid are used (default docklock)"},
           {"subuid", P::String, "subordinate uid file (default /etc/subuid)"},
           {"subgid", P::String, "subordinate gid file (default /etc/subgid)"},
-          {"unavailable", P::String, "run (default: un-remapped, with a finding) or reject"}}},
+          {"unavailable", P::String, "run (default: un-remapped, with a finding) or reject"},
+          {"idmap", P::List,
+           "bind sources idmapped under the remap, as patterns (`*` matches one component; "
+           "default: the engines' per-container data); other binds keep host owners"}}},
         {"namespaces.pid", "host pid namespace (none requested, or a path to the host's)", {}},
         {"namespaces.ipc", "host ipc namespace", {}},
         {"namespaces.net", "host network namespace", {}},
         {"namespaces.uts", "host uts namespace", {}},
         {"namespaces.cgroup", "a cgroup namespace is added when missing", {}},
-        {"mounts.sensitive", "bind sources (symlinks resolved) equal to, inside or containing a `reject` path are "
-                             "refused unless under an `allow` pattern (`*` matches one path component); sources "
-                             "in or under `readonly` are mounted read-only",
+        {"mounts.sensitive",
+         "bind sources (symlinks resolved) equal to, inside or containing a `reject` path are "
+         "refused unless under an `allow` pattern (`*` matches one path component); sources "
+         "in or under `readonly` are mounted read-only",
          {{"reject", P::List, "host paths never bound into a container"},
           {"readonly", P::List, "host paths bound read-only"},
           {"allow", P::List, "sources allowed despite `reject` (per-container data of the engines)"}}},
-        {"mounts.options", "every bind mount gets `add` (and loses their opposites)",
+        {"mounts.options",
+         "every bind mount gets `add` (and loses their opposites)",
          {{"add", P::List, "options every bind mount gets"}}},
         {"mounts.propagation", "shared and slave propagation (mounts, rootfsPropagation) become private", {}},
-        {"devices", "linux.devices and device cgroup allow rules limited to null, zero, full, random, urandom, "
-                    "tty, console, ptmx and pts, plus `allow`",
+        {"devices",
+         "linux.devices and device cgroup allow rules limited to null, zero, full, random, urandom, "
+         "tty, console, ptmx and pts, plus `allow`",
          {{"allow", P::List, "extra devices, as \"c MAJOR:MINOR\" or \"b MAJOR:MINOR\" (MINOR may be *)"}}},
         {"paths.masked", "`add` is appended to linux.maskedPaths", {{"add", P::List, "paths always masked"}}},
-        {"paths.readonly", "`add` is appended to linux.readonlyPaths; sysfs and cgroup mounts are read-only",
+        {"paths.readonly",
+         "`add` is appended to linux.readonlyPaths; sysfs and cgroup mounts are read-only",
          {{"add", P::List, "paths always read-only"}}},
         {"resources.pids", "pids.max set to `limit` when unlimited", {{"limit", P::Int, "pids.max"}}},
         {"resources.memory", "memory.limit set to `limit` (bytes) when unlimited", {{"limit", P::Int, "bytes"}}},
-        {"resources.cpu", "cpu quota/period set when unlimited",
+        {"resources.cpu",
+         "cpu quota/period set when unlimited",
          {{"quota", P::Int, "cpu.cfs_quota_us"}, {"period", P::Int, "cpu.cfs_period_us"}}},
-        {"sysctls", "only namespaced sysctls matching `allow` (a trailing * matches a prefix); net.* only with a "
-                    "private network namespace",
+        {"sysctls",
+         "only namespaced sysctls matching `allow` (a trailing * matches a prefix); net.* only with a "
+         "private network namespace",
          {{"allow", P::List, "sysctl names or prefixes*"}}},
-        {"hooks", "OCI hooks only for `allow`ed executables (a basename or an absolute path; /proc/<pid>/exe is "
-                  "resolved to its target)",
+        {"hooks",
+         "OCI hooks only for `allow`ed executables (a basename or an absolute path; /proc/<pid>/exe is "
+         "resolved to its target)",
          {{"allow", P::List, "executables"}}},
     };
     return specs;

@@ -56,6 +56,46 @@ std::string root_path(const spec::Spec& s, const HostFacts& h) {
     return h.bundle + "/" + p;
 }
 
+// Under the remap, bind mounts would show host-owned files by their host ids: host root's as nobody,
+// unwritable by the container's root. Binds from the engines' per-container data (`idmap`
+// patterns) are idmapped with the container's maps, so they look as they would without the remap.
+// Other host paths are not: through an idmapped mount the container's root writes as host root
+// (a setuid-root file in a host user's directory, say), which the remap exists to prevent.
+void idmap_binds(Ctx& x, spec::Spec& s, const Control& c) {
+    std::vector<std::string> done;
+    for (size_t i = 0; i < s.mounts.size(); ++i) {
+        spec::Mount& m = s.mounts[i];
+        if (!is_bind(m) || m.source.empty()) continue;
+        if (has_option(m, "idmap") || has_option(m, "ridmap") || !m.uidMappings.empty() || !m.gidMappings.empty())
+            continue;  // the client's own idmapping
+        std::string src = m.source[0] == '/' || x.host.bundle.empty() ? m.source : x.host.bundle + "/" + m.source;
+        std::string r = x.host.resolved(src);
+        const std::string field = "mounts[" + std::to_string(i) + "]";
+        bool listed = std::any_of(c.list("idmap").begin(), c.list("idmap").end(), [&](const std::string& p) {
+            return matches_allow(r, p) || matches_allow(r, x.host.resolved(p));
+        });
+        if (!listed) {
+            x.add("userns", field + ".source", m.source, "not idmapped",
+                  "is a host path outside userns.idmap: its files keep their host owners, so host root's show as "
+                  "nobody (65534) and the container's root cannot write them; listing it in userns.idmap would let "
+                  "the container's root write there as host root",
+                  "info");
+            continue;
+        }
+        if (std::string why = x.host.bind_idmap ? x.host.bind_idmap(r) : ""; !why.empty()) {
+            x.add("userns", field + ".source", m.source, "not idmapped",
+                  "cannot be idmapped: " + why + "; host root's files show as nobody (65534) inside", "info");
+            continue;
+        }
+        m.options.push_back("idmap");
+        done.push_back(m.destination);
+    }
+    if (!done.empty())
+        x.add("userns", "mounts", "binds seen with host ids", "idmapped: " + join(done, ", "),
+              "are the engine's per-container data (userns.idmap): idmapped with the container's maps, their files "
+              "look as they would without the remap");
+}
+
 }  // namespace
 
 void userns(Ctx& x, spec::Spec& s) {
@@ -119,6 +159,7 @@ void userns(Ctx& x, spec::Spec& s) {
             it->second = v;
         }
     }
+    idmap_binds(x, s, c);
 }
 
 }  // namespace docklock::policy::detail

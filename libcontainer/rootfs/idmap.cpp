@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,13 +34,22 @@ std::string map_text(const std::vector<spec::IdMapping>& ms) {
     return s;
 }
 
+// Is the running kernel at least major.minor? (uname; unparsable: no)
+bool kernel_at_least(int major, int minor) {
+    struct utsname u {};
+    int a = 0, b = 0;
+    if (::uname(&u) != 0 || std::sscanf(u.release, "%d.%d", &a, &b) != 2) return false;
+    return a > major || (a == major && b >= minor);
+}
+
 // The filesystems that set FS_ALLOW_IDMAP on 6.x kernels and that docklock has seen work.
 bool takes_idmap(unsigned long magic) {
     switch (magic) {
+        case 0x01021994:  // tmpfs: since 6.3
+            return kernel_at_least(6, 3);
         case 0xEF53:      // ext2/3/4
         case 0x58465342:  // xfs
         case 0x9123683E:  // btrfs
-        case 0x01021994:  // tmpfs (6.3+)
         case 0xF2F52010:  // f2fs
         case 0x4d44:      // vfat
         case 0x2fc12fc1:  // zfs (2.2+)
@@ -301,6 +311,17 @@ std::string rootfs_idmap_obstacle(const std::string& rootfs) {
             return "the rootfs overlay's layer " + l + " is on a filesystem (magic " +
                    hex(static_cast<unsigned long>(ls.f_type)) + ") that docklock does not know to take idmapped mounts";
     }
+    return "";
+}
+
+std::string bind_idmap_obstacle(const std::string& source) {
+    if (!kernel_has_idmapped_mounts()) return "the kernel has no idmapped mounts (mount_setattr: ENOSYS)";
+    struct statfs st {};
+    if (::statfs(source.c_str(), &st) < 0) return "cannot statfs " + source + ": " + std::strerror(errno);
+    auto type = static_cast<unsigned long>(st.f_type);
+    if (type == kOverlayMagic) return source + " is on overlayfs, which refuses MOUNT_ATTR_IDMAP (EINVAL)";
+    if (!takes_idmap(type))
+        return source + " is on a filesystem (magic " + hex(type) + ") that docklock does not know to take idmapped mounts";
     return "";
 }
 

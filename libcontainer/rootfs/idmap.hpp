@@ -29,6 +29,10 @@ UniqueFd idmapped_rootfs(const std::string& rootfs, const std::vector<spec::IdMa
 // fork, no mount; statfs and /proc/self/mountinfo only.
 std::string rootfs_idmap_obstacle(const std::string& rootfs);
 
+// Why a bind of `source` (a host path) cannot be idmapped ("" when nothing is known against it):
+// statfs only, as rootfs_idmap_obstacle.
+std::string bind_idmap_obstacle(const std::string& source);
+
 // Does the kernel have idmapped mounts? mount_setattr(2) and MOUNT_ATTR_IDMAP came together in 5.12,
 // so the syscall existing (any error but ENOSYS for a call with a bad fd) is the proof; whether a
 // given filesystem supports it is told by the mount itself (EINVAL, reported with the field).

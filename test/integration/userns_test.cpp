@@ -253,6 +253,31 @@ TEST_CASE("userns remap: container root is a subordinate id with a root-owned ro
     docklock({"delete", "--force", b.id});
 }
 
+TEST_CASE("userns remap: binds under userns.idmap are idmapped for the container's root and other host paths keep host owners") {
+    require_root();
+    SubidEntry sub(300000);
+    Bundle b;
+    std::string data = b.dir + "/engine-data", other = b.dir + "/host-dir";
+    UsePolicy pol(remap_policy(b, ", idmap: [" + data + "]"));
+    REQUIRE(run({"mkdir", "-m", "0755", data, other}).code == 0);  // root-owned, as the engines' dirs are
+    REQUIRE(run({"sh", "-c", "echo x > " + data + "/f && chown 1234:1234 " + data + "/f"}).code == 0);
+    b.config["mounts"].push_back({{"destination", "/data"}, {"type", "bind"}, {"source", data}, {"options", {"rbind", "rw"}}});
+    b.config["mounts"].push_back({{"destination", "/other"}, {"type", "bind"}, {"source", other}, {"options", {"rbind", "rw"}}});
+    b.sh(
+        "stat -c %u:%g /data /data/f /other; touch /data/made && echo data-writable; "
+        "touch /other/made 2>/dev/null || echo other-refused; grep ' /data ' /proc/self/mountinfo | grep -c idmapped");
+    Result r = b.run({"--keep"});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out == "0:0\n1234:1234\n65534:65534\ndata-writable\nother-refused\n1\n");
+    CHECK(owner(data + "/made") == "0:0");  // through the idmapped bind: host root's, as without the remap
+    CHECK_FALSE(exists(other + "/made"));
+    Result f = docklock({"findings", b.id});
+    CHECK_THAT(f.out, Catch::Contains("idmapped: /data"));
+    CHECK_THAT(f.out, Catch::Contains("outside userns.idmap"));
+    docklock({"delete", "--force", b.id});
+}
+
 namespace {
 
 // Unmounts (lazily) what it was given when it goes: declared after the Bundle, so it runs first.

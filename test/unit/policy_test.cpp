@@ -362,6 +362,59 @@ TEST_CASE("policy: userns remap adds a user namespace over the first subordinate
     CHECK(r.spec.linux->sysctl.at("net.ipv4.ping_group_range") == "0 65535");
 }
 
+TEST_CASE("policy: under the remap the engine's per-container binds are idmapped and other host paths are not") {
+    spec::Spec s = plain();  // Docker's default: resolv.conf, hostname, hosts from /var/lib/docker/containers/<id>
+    auto bind = [](const std::string& src, const std::string& dst) {
+        spec::Mount m;
+        m.destination = dst;
+        m.type = "bind";
+        m.source = src;
+        m.options = {"rbind", "rw"};
+        return m;
+    };
+    s.mounts.push_back(bind("/var/lib/docker/volumes/vol/_data", "/vol"));
+    s.mounts.push_back(bind("/var/lib/docker/volumes/onfuse/_data", "/fuse"));
+    s.mounts.push_back(bind("/home/user/src", "/src"));
+    spec::Mount own = bind("/var/lib/docker/volumes/own/_data", "/own");
+    own.options.push_back("idmap");  // the client's own idmapping is left as it is
+    s.mounts.push_back(own);
+    policy::HostFacts h = host_with_subids();
+    h.bind_idmap = [](const std::string& p) {
+        return p == "/var/lib/docker/volumes/onfuse/_data" ? std::string("it is on fuse") : std::string();
+    };
+    policy::Result r = policy::apply(s, policy::builtin(), h);
+    REQUIRE(r.spec.linux->find_namespace("user"));
+    auto idmapped = [&](const std::string& dst) {
+        for (const auto& m : r.spec.mounts)
+            if (m.destination == dst) return std::count(m.options.begin(), m.options.end(), "idmap");
+        return std::ptrdiff_t{-1};
+    };
+    for (const char* d : {"/etc/resolv.conf", "/etc/hostname", "/etc/hosts", "/vol", "/own"}) {
+        INFO(d);
+        CHECK(idmapped(d) == 1);
+    }
+    CHECK(idmapped("/fuse") == 0);
+    CHECK(idmapped("/src") == 0);
+    int infos = 0;
+    for (const auto& f : r.findings) {
+        if (f.control != "userns" || f.action != "info") continue;
+        ++infos;
+        if (f.requested == "/home/user/src") CHECK_THAT(f.reason, Contains("outside userns.idmap"));
+        if (f.requested == "/var/lib/docker/volumes/onfuse/_data") CHECK_THAT(f.reason, Contains("it is on fuse"));
+    }
+    CHECK(infos == 2);
+    bool summary = false;
+    for (const auto& f : r.findings)
+        if (f.control == "userns" && f.field == "mounts") {
+            summary = true;
+            CHECK(f.applied == "idmapped: /etc/resolv.conf, /etc/hostname, /etc/hosts, /vol");
+        }
+    CHECK(summary);
+    // Without the remap nothing is idmapped.
+    r = policy::apply(s, policy::builtin(), host());
+    CHECK(idmapped("/vol") == 0);
+}
+
 TEST_CASE("policy: userns remap without subordinate ids or with an obstacle leaves the container alone with a finding") {
     policy::HostFacts h = host();  // no subids at all
     policy::Result r = policy::apply(plain(), policy::builtin(), h);
