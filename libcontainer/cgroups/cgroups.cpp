@@ -9,6 +9,7 @@
 #include "../util/error.hpp"
 #include "../util/fs.hpp"
 #include "../util/log.hpp"
+#include "../util/mountinfo.hpp"
 #include "../util/text.hpp"
 #include "resources.hpp"
 #include "systemd.hpp"
@@ -18,25 +19,20 @@ namespace docklock::cgroups {
 std::vector<Hierarchy> discover() {
     std::vector<Hierarchy> out;
     std::string info = fs::read_file("/proc/self/mountinfo");
-    for (std::string_view line : text::lines(info)) {
-        size_t dash = line.find(" - ");
-        if (dash == std::string_view::npos) continue;
-        auto pre = text::fields(line.substr(0, dash)), post = text::fields(line.substr(dash + 3));
-        if (pre.size() < 5 || post.size() < 3) continue;
-        std::string_view root = pre[3], fstype = post[0];
-        std::string mnt(pre[4]);
-        if (fstype != "cgroup" && fstype != "cgroup2") continue;
-        if (root != "/") continue;  // a bind of a sub-cgroup, not a hierarchy root
+    for (const mountinfo::Entry& e : mountinfo::parse(info)) {
+        if (e.fstype != "cgroup" && e.fstype != "cgroup2") continue;
+        if (e.root != "/") continue;  // a bind of a sub-cgroup, not a hierarchy root
+        std::string mnt(e.mount_point);
         Hierarchy h;
         h.mountpoint = mnt;
-        h.v2 = fstype == "cgroup2";
+        h.v2 = e.fstype == "cgroup2";
         if (h.v2) {
             std::string ctl;
             if (fs::read_file_if_exists(mnt + "/cgroup.controllers", ctl)) {
                 for (std::string_view c : text::fields(ctl)) h.controllers.emplace_back(c);
             }
         } else {
-            for (std::string_view o : text::split(post[2], ',')) {
+            for (std::string_view o : text::split(e.super_options, ',')) {
                 if (o == "rw" || o == "ro" || o == "relatime" || o == "noexec" || o == "nosuid" || o == "nodev" ||
                     o.rfind("release_agent", 0) == 0 || o == "clone_children" || o == "xattr" || o == "noprefix")
                     continue;
@@ -49,8 +45,8 @@ std::vector<Hierarchy> discover() {
         h.name = mnt.substr(slash + 1);
         // skip duplicate mounts of the same hierarchy
         bool dup = false;
-        for (const auto& e : out)
-            if (e.options == h.options && e.v2 == h.v2) dup = true;
+        for (const auto& seen : out)
+            if (seen.options == h.options && seen.v2 == h.v2) dup = true;
         if (!dup) out.push_back(h);
     }
     if (out.size() == 1 && out[0].v2) out[0].name.clear();

@@ -20,6 +20,7 @@
 
 #include "../util/error.hpp"
 #include "../util/fs.hpp"
+#include "../util/mountinfo.hpp"
 #include "../util/text.hpp"
 
 namespace docklock::rootfs {
@@ -98,17 +99,13 @@ struct Overlay {
 Overlay read_overlay(const std::string& rootfs) {
     Overlay o;
     std::string info = fs::read_file("/proc/self/mountinfo");
-    for (std::string_view line : text::lines(info)) {
-        size_t dash = line.find(" - ");
-        if (dash == std::string_view::npos) continue;
-        auto pre = text::fields(line.substr(0, dash)), post = text::fields(line.substr(dash + 3));
-        if (pre.size() < 5 || post.size() < 3) continue;
-        if (post[0] != "overlay" || unescape(std::string(pre[4])) != rootfs) continue;
+    for (const mountinfo::Entry& e : mountinfo::parse(info)) {
+        if (e.fstype != "overlay" || unescape(std::string(e.mount_point)) != rootfs) continue;
         o = Overlay{};
         o.found = true;
         std::string base = dirname_of(dirname_of(rootfs));  // Docker's relative layers: from overlay2/
         auto abs = [&](std::string p) { return p.empty() || p[0] == '/' ? p : base + "/" + p; };
-        for (std::string_view optv : text::split(post[2], ',')) {
+        for (std::string_view optv : text::split(e.super_options, ',')) {
             std::string opt(optv);
             auto eq = opt.find('=');
             std::string k = opt.substr(0, eq), v = eq == std::string::npos ? "" : unescape(opt.substr(eq + 1));
