@@ -22,17 +22,16 @@ bool send(int fd, Msg type, int32_t value, const void* payload, size_t len) {
     return n == static_cast<ssize_t>(sizeof h + len);
 }
 
-bool recv(int fd, Header& h, char* payload, size_t cap, int* fd_out) {
-    static thread_local char buf[sizeof(Header) + kMaxPayload];
+ssize_t recvmsg_fd(int sock, void* buf, size_t len, int* fd_out) {
     char control[CMSG_SPACE(sizeof(int))] = {};
-    iovec iov{buf, sizeof buf};
+    iovec iov{buf, len};
     msghdr m{};
     m.msg_iov = &iov;
     m.msg_iovlen = 1;
     m.msg_control = control;
     m.msg_controllen = sizeof control;
     ssize_t n;
-    do n = ::recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
+    do n = ::recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
     if (fd_out) *fd_out = -1;
     if (n >= 0 && m.msg_controllen >= sizeof(cmsghdr)) {
@@ -40,10 +39,18 @@ bool recv(int fd, Header& h, char* payload, size_t cap, int* fd_out) {
         if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
             int got;
             std::memcpy(&got, CMSG_DATA(c), sizeof got);
-            if (fd_out) *fd_out = got;
-            else ::close(got);
+            if (fd_out)
+                *fd_out = got;
+            else
+                ::close(got);
         }
     }
+    return n;
+}
+
+bool recv(int fd, Header& h, char* payload, size_t cap, int* fd_out) {
+    static thread_local char buf[sizeof(Header) + kMaxPayload];
+    ssize_t n = recvmsg_fd(fd, buf, sizeof buf, fd_out);
     if (n < static_cast<ssize_t>(sizeof h)) return false;
     std::memcpy(&h, buf, sizeof h);
     size_t got = static_cast<size_t>(n) - sizeof h;
@@ -78,7 +85,9 @@ ssize_t sendmsg_fd(int sock, const void* data, size_t len, int fd_to_send) {
     return n;
 }
 
-bool send_fd(int sock, int fd_to_send, const char* name) { return sendmsg_fd(sock, name, std::strlen(name), fd_to_send) >= 0; }
+bool send_fd(int sock, int fd_to_send, const char* name) {
+    return sendmsg_fd(sock, name, std::strlen(name), fd_to_send) >= 0;
+}
 
 bool send_msg_fd(int sock, Msg type, int fd_to_send) {
     Header h{type, 0, 0};
@@ -86,20 +95,9 @@ bool send_msg_fd(int sock, Msg type, int fd_to_send) {
 }
 
 int recv_fd(int sock) {
-    char control[CMSG_SPACE(sizeof(int))] = {};
     char name[256];
-    iovec iov{name, sizeof name};
-    msghdr m{};
-    m.msg_iov = &iov;
-    m.msg_iovlen = 1;
-    m.msg_control = control;
-    m.msg_controllen = sizeof control;
-    if (::recvmsg(sock, &m, MSG_CMSG_CLOEXEC) < 0) return -1;
-    cmsghdr* c = CMSG_FIRSTHDR(&m);
-    if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
-    int fd;
-    std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-    return fd;
+    int fd = -1;
+    return recvmsg_fd(sock, name, sizeof name, &fd) < 0 ? -1 : fd;
 }
 
 }  // namespace docklock::sync

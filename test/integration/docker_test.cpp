@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "harness.hpp"
+#include "libcontainer/process/sync.hpp"
 
 using namespace harness;
 using nlohmann::json;
@@ -31,15 +32,7 @@ struct ConsoleSocket {
         pollfd p{listen_fd, POLLIN, 0};
         if (poll(&p, 1, 10000) != 1) return -1;
         int c = accept(listen_fd, nullptr, nullptr);
-        char name[256], control[CMSG_SPACE(sizeof(int))] = {};
-        iovec iov{name, sizeof name};
-        msghdr m{};
-        m.msg_iov = &iov;
-        m.msg_iovlen = 1;
-        m.msg_control = control;
-        m.msg_controllen = sizeof control;
-        int fd = -1;
-        if (recvmsg(c, &m, 0) > 0 && CMSG_FIRSTHDR(&m)) std::memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof fd);
+        int fd = docklock::sync::recv_fd(c);  // the pty master, as dockerd's console socket gets it
         close(c);
         return fd;
     }
@@ -125,7 +118,7 @@ TEST_CASE("limits.json runs with its limits in the v1 hierarchies") {
     use_fixture(b, "limits");
     b.config["process"]["args"] = {"sleep", "30"};
     REQUIRE(b.run({"--detach"}).code == 0);
-    int pid = json::parse(docklock({"state", b.id}).out)["pid"];
+    int pid = json::parse(harness::docklock({"state", b.id}).out)["pid"];
     auto cg = [&](const char* ctl, const char* file) { return trim(read(cgroup_dir_of(pid, ctl) + "/" + file)); };
     CHECK(cgroup_dir_of(pid, "memory") == "/sys/fs/cgroup/memory/docklock-test/" + b.id);
     CHECK(cg("memory", "memory.limit_in_bytes") == "67108864");
@@ -135,7 +128,7 @@ TEST_CASE("limits.json runs with its limits in the v1 hierarchies") {
     CHECK(cg("cpuset", "cpuset.cpus") == "0");
     std::string status = read("/proc/" + std::to_string(pid) + "/status");
     CHECK_THAT(status, Catch::Contains("Uid:\t1000\t1000\t1000\t1000"));
-    Result ro = docklock({"exec", b.id, "sh", "-c", "touch /x 2>&1; echo"});
+    Result ro = harness::docklock({"exec", b.id, "sh", "-c", "touch /x 2>&1; echo"});
     CHECK_THAT(ro.out, Catch::Contains("Read-only file system"));
 }
 
@@ -146,7 +139,7 @@ TEST_CASE("privileged.json and capadd-all.json run: capabilities outside the hos
         b.config["process"]["args"] = {"sh", "-c", "grep CapEff /proc/self/status"};
         std::string log = b.dir + "/log";
         b.write();
-        Result r = docklock({"--log", log, "run", "--bundle", b.dir, b.id});
+        Result r = harness::docklock({"--log", log, "run", "--bundle", b.dir, b.id});
         INFO(f << ": " << r.err);
         REQUIRE(r.code == 0);
         // CAP_SYS_RESOURCE (24) is not in this host's bounding set; runc and crun fail here

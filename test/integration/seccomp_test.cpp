@@ -26,6 +26,7 @@
 
 #include "../../seccomp/compile.hpp"
 #include "harness.hpp"
+#include "libcontainer/process/sync.hpp"
 
 using namespace harness;
 using nlohmann::json;
@@ -368,16 +369,11 @@ struct Agent {
         std::string text;
         int fd = -1;
         for (;;) {
-            char buf[4096], control[CMSG_SPACE(sizeof(int))] = {};
-            iovec iov{buf, sizeof buf};
-            msghdr m{};
-            m.msg_iov = &iov;
-            m.msg_iovlen = 1;
-            m.msg_control = control;
-            m.msg_controllen = sizeof control;
-            ssize_t n = recvmsg(c, &m, MSG_CMSG_CLOEXEC);
+            char buf[4096];
+            int got = -1;
+            ssize_t n = docklock::sync::recvmsg_fd(c, buf, sizeof buf, &got);
             if (n <= 0) break;
-            if (cmsghdr* h = CMSG_FIRSTHDR(&m); h && h->cmsg_type == SCM_RIGHTS) std::memcpy(&fd, CMSG_DATA(h), sizeof fd);
+            if (got >= 0) fd = got;  // the listener rides on the first message only
             text.append(buf, static_cast<size_t>(n));
         }
         close(c);
