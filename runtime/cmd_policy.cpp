@@ -7,6 +7,7 @@
 
 #include "../libcontainer/util/error.hpp"
 #include "../libcontainer/util/fs.hpp"
+#include "../libcontainer/objects/resolve.hpp"
 #include "cli.hpp"
 
 namespace docklock::cli {
@@ -61,6 +62,8 @@ int check(const Globals& g, const std::vector<std::string>& argv) {
         host.bundle = fs::canonical_dir(slash == std::string::npos ? "." : slash == 0 ? "/" : config.substr(0, slash));
     }
     policy::Policy pol = g.load_policy();
+    // On this host, the objects are opened and judged as create judges them; with --host, lexically.
+    if (host_file.empty()) host.objects = objects::resolve(requested, {host.bundle, policy::object_paths(pol), {}}).facts;
     policy::Result r = policy::apply(requested, pol, host);
     if (fmt == "json") {
         std::cout << policy::check_report(r, pol).dump(2) << "\n";

@@ -1,6 +1,8 @@
 // create: config.json -> policy -> state dir -> cgroup -> init blocked on start.sock.
 // Any failure removes everything made so far: state dir, cgroup, process.
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -9,12 +11,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <ctime>
 #include <optional>
 #include <tuple>
 
 #include "../cgroups/cgroups.hpp"
 #include "../hooks/hooks.hpp"
+#include "../objects/resolve.hpp"
 #include "../process/launcher.hpp"
 #include "../process/plan_builder.hpp"
 #include "../process/sync.hpp"
@@ -53,13 +57,61 @@ struct CreateGuard {
     }
 };
 
+// config.json, opened beneath the bundle: a symlink (or magic link) out of it is refused.
+std::string read_config(const std::string& bundle) {
+    UniqueFd dir(::open(bundle.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) throw Error("bundle " + bundle, errno);
+    open_how how{};
+    how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    UniqueFd fd(static_cast<int>(syscall(SYS_openat2, dir.get(), "config.json", &how, sizeof how)));
+    if (!fd) {
+        int e = errno;
+        if (e == EXDEV || e == ELOOP) throw Error("bundle " + bundle + ": config.json: a link that leaves the bundle");
+        throw Error("bundle " + bundle + ": config.json", e);
+    }
+    struct stat st;
+    if (::fstat(fd.get(), &st) < 0) throw Error("bundle " + bundle + ": config.json", errno);
+    if (!S_ISREG(st.st_mode)) throw Error("bundle " + bundle + ": config.json: not a regular file");
+    std::string text;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw Error("bundle " + bundle + ": config.json", errno);
+        if (n == 0) break;
+        text.append(buf, static_cast<size_t>(n));
+        if (text.size() > (64u << 20)) throw Error("bundle " + bundle + ": config.json: larger than 64 MiB");
+    }
+    return text;
+}
+
+// Is `id` the user namespace of a live container in this store (pods share their sandbox's)?
+std::function<bool(const objects::Id&)> container_userns(state::Store& store) {
+    return [&store](const objects::Id& id) {
+        for (const auto& name : store.list()) {
+            try {
+                state::Container c = store.open(name);
+                c.load();
+                if (c.st.pid <= 0 || state::process_start_time(c.st.pid) != c.st.pid_start) continue;
+                struct stat st;
+                std::string ns = "/proc/" + std::to_string(c.st.pid) + "/ns/user";
+                if (::stat(ns.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_dev) == id.dev &&
+                    static_cast<uint64_t>(st.st_ino) == id.ino)
+                    return true;
+            } catch (const Error&) {
+            }
+        }
+        return false;
+    };
+}
+
 }  // namespace
 
 pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out) {
     state::Store::validate_id(o.id);
     std::string bundle = fs::canonical_dir(o.bundle.empty() ? "." : o.bundle);
-    std::string text;
-    if (!fs::read_file_if_exists(bundle + "/config.json", text)) throw Error("bundle " + bundle + ": config.json", ENOENT);
+    std::string text = read_config(bundle);
     spec::Spec requested = spec::parse_spec(text);
     spec::validate(requested);
     if (o.listen_fds > 0) {
@@ -69,6 +121,9 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
     auto t0 = std::chrono::steady_clock::now();
     policy::HostFacts facts = policy::HostFacts::probe();
     facts.bundle = bundle;  // userns remap checks the rootfs, which root.path may give relative to the bundle
+    // Every object the decision depends on, opened once: the policy judges these, the setup uses them.
+    objects::Opened opened = objects::resolve(requested, {bundle, policy::object_paths(o.policy), container_userns(store)});
+    facts.objects = opened.facts;
     auto t1 = std::chrono::steady_clock::now();
     policy::Result hardened = policy::apply(requested, o.policy, facts);
     auto t2 = std::chrono::steady_clock::now();
@@ -107,6 +162,11 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
     nlohmann::json fj = nlohmann::json::array();
     for (const auto& f : hardened.findings) fj.push_back(f.to_json());
     fs::replace_file(c.path("findings.json"), fj.dump(), 0600);
+    std::optional<hooks::Pins> pins;
+    if (!o.policy.off) {  // the executables the policy judged; each hook phase runs only those files
+        pins = hooks::pin(s.hooks, requested.hooks, opened.facts.hooks);
+        fs::replace_file(c.path("hooks.json"), hooks::pins_to_json(*pins).dump(), 0600);
+    }
 
     UniqueFd start_sock = unix_listen(c.path("start.sock"));
     UniqueFd console, console_keep;
@@ -119,6 +179,7 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
 
     std::vector<std::string> notes;
     process::PlanInputs in{bundle, o.no_pivot, console.get(), o.preserve_fds, &cg, &notes};
+    in.objects = &opened;
     in.record_syscalls = o.record_syscalls;
     process::InitPlan plan = process::build_init_plan(s, in);
     plan.start_listen_fd = start_sock.get();
@@ -132,9 +193,9 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
     li.on_hooks = [&](pid_t pid) {
         c.st.pid = pid;
         // prestart sees "created" (as crun, and what runtime-tools checks); the 1.1 hooks see "creating".
-        hooks::run_all(s.hooks.prestart, state_json(c, "created"), "prestart");
+        hooks::run_all(s.hooks.prestart, state_json(c, "created"), "prestart", pins ? &*pins : nullptr);
         std::string st = state_json(c, "creating");
-        hooks::run_all(s.hooks.createRuntime, st, "createRuntime");
+        hooks::run_all(s.hooks.createRuntime, st, "createRuntime", pins ? &*pins : nullptr);
         return st;
     };
     if (s.linux->seccomp)

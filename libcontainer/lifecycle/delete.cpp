@@ -85,7 +85,8 @@ void remove(state::Store& store, const std::string& id, bool force) {
         if (fs::read_file_if_exists(c.path("config.json"), text)) {
             try {
                 spec::Spec s = spec::parse_spec(text);
-                hooks::run_all_warn(s.hooks.poststop, state_json(c, "stopped"), "poststop");
+                auto pins = load_hook_pins(c);
+                hooks::run_all_warn(s.hooks.poststop, state_json(c, "stopped"), "poststop", pins ? &*pins : nullptr);
             } catch (const Error& e) {
                 log::warn(e.what());
             }

@@ -11,6 +11,16 @@
 
 namespace docklock::lifecycle {
 
+std::optional<hooks::Pins> load_hook_pins(const state::Container& c) {
+    std::string text;
+    if (!fs::read_file_if_exists(c.path("hooks.json"), text)) return std::nullopt;
+    try {
+        return hooks::pins_from_json(nlohmann::json::parse(text));
+    } catch (const std::exception&) {
+        return hooks::Pins{};  // unreadable pins pin nothing: every hook is refused, never run unchecked
+    }
+}
+
 std::string state_json(const state::Container& c, const std::string& status) {
     nlohmann::json j{{"ociVersion", "1.2.0"}, {"id", c.id()}, {"status", status}, {"pid", c.st.pid}, {"bundle", c.st.bundle}};
     if (!c.st.annotations.empty()) j["annotations"] = c.st.annotations;

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "../hooks/hooks.hpp"
 #include "../policy/policy.hpp"
 #include "../spec/spec.hpp"
 #include "../state/state.hpp"
@@ -55,6 +58,8 @@ uint64_t oom_kills(state::Store& store, const std::string& id);
 
 // Helpers shared by the operations.
 std::string state_json(const state::Container& c, const std::string& status);
+// The hook executables pinned at create (state file hooks.json), or none (--policy off: run by path).
+std::optional<hooks::Pins> load_hook_pins(const state::Container& c);
 int wait_exit_code(pid_t pid, bool forward_signals);  // waits, forwarding signals; 128+N when killed
 void write_pid_file(const std::string& path, pid_t pid);
 int parse_signal(const std::string& s);  // "KILL", "SIGKILL", "9"

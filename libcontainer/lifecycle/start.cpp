@@ -50,7 +50,8 @@ void start(state::Store& store, const std::string& id) {
         buf[got] = '\0';
         throw Error(std::string("container init: ") + (buf + sizeof h), h.value);
     }
-    hooks::run_all_warn(s.hooks.poststart, state_json(c, "running"), "poststart");
+    auto pins = load_hook_pins(c);
+    hooks::run_all_warn(s.hooks.poststart, state_json(c, "running"), "poststart", pins ? &*pins : nullptr);
 }
 
 int run(state::Store& store, const CreateOptions& o, bool detach, bool keep) {

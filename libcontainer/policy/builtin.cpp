@@ -40,6 +40,8 @@ Policy builtin() {
     set("namespaces.net", Mode::Audit);
     set("namespaces.uts", Mode::Audit);
     set("namespaces.cgroup", Mode::Enforce);
+    set("namespaces.mount", Mode::Reject);
+    set("namespaces.user", Mode::Reject);
     Control& ms = set("mounts.sensitive", Mode::Reject);
     ms.lists["reject"] = {"/",
                           "/run/docker.sock",
@@ -53,6 +55,8 @@ Policy builtin() {
                           "/run/podman"};
     ms.lists["readonly"] = {"/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/lib/modules", "/usr"};
     ms.lists["allow"] = engine_data;  // those per-container paths stay allowed
+    set("mounts.types", Mode::Reject).lists["allow"] = {"bind",   "tmpfs",   "devpts", "mqueue",
+                                                        "proc",   "sysfs",   "cgroup", "cgroup2"};
     set("mounts.options", Mode::Enforce).lists["add"] = {"nosuid", "nodev"};
     set("mounts.propagation", Mode::Enforce);
     set("devices", Mode::Reject).lists["allow"] = {};
@@ -75,7 +79,11 @@ Policy builtin() {
     cpu.ints["quota"] = 0;
     cpu.ints["period"] = 100000;
     set("sysctls", Mode::Reject).lists["allow"] = {"kernel.shm*", "kernel.msg*", "kernel.sem", "fs.mqueue.*", "net.*"};
-    set("hooks", Mode::Reject).lists["allow"] = {"dockerd", "containerd", "nvidia-container-runtime-hook"};
+    set("hooks", Mode::Reject).lists["allow"] = {"/usr/bin/dockerd",     "/usr/sbin/dockerd",
+                                                 "/usr/local/bin/dockerd", "/usr/bin/containerd",
+                                                 "/usr/local/bin/containerd",
+                                                 "/usr/bin/nvidia-container-runtime-hook"};
+    set("oom_score_adj", Mode::Enforce);
     return p;
 }
 

@@ -10,12 +10,14 @@
 namespace docklock::policy::detail {
 
 struct Ctx {
-    Ctx(const Policy& p, const HostFacts& h, std::vector<Finding>& f, const std::map<std::string, std::string>& a)
-        : policy(p), host(h), findings(f), annotations(a) {}
+    Ctx(const Policy& p, const HostFacts& h, std::vector<Finding>& f, const std::map<std::string, std::string>& a,
+        const objects::SpecFacts& o = objects::SpecFacts{})
+        : policy(p), host(h), findings(f), annotations(a), obj(o) {}
     const Policy& policy;
     const HostFacts& host;
     std::vector<Finding>& findings;
     const std::map<std::string, std::string>& annotations;  // only read for the policy's trusted exceptions
+    const objects::SpecFacts& obj;                          // the requested spec's objects (by requested index)
     bool privileged = false;                                // a privileged request, downgraded (privileged.cpp)
 
     const Control& control(const std::string& id) const { return policy.control(id); }
@@ -37,8 +39,14 @@ private:
 
 std::string join(const std::vector<std::string>& v, const std::string& sep = ",");
 bool contains(const std::vector<std::string>& v, const std::string& s);
-bool is_bind(const spec::Mount& m);
+bool is_bind(const spec::Mount& m);  // by the normalized options (spec::kind_of)
 bool has_option(const spec::Mount& m, const std::string& o);
+spec::MountOptions normalized(const spec::Mount& m);
+bool readonly(const spec::Mount& m);  // read-only on every mount it makes (normalized)
+// The facts of the object mounts[] entry `m` came from (its requested index), or null.
+const objects::Facts* source_facts(const Ctx& x, const spec::Mount& m);
+// Does the devices control allow this device number (the baseline's plus devices.allow)?
+bool device_allowed(Ctx& x, char type, int64_t major, int64_t minor);
 bool under(const std::string& path, const std::string& dir);  // path is dir or inside it
 // `pattern` with * matching one component; a path matches when it or one of its parents does.
 bool matches_allow(const std::string& path, const std::string& pattern);
@@ -58,8 +66,9 @@ void paths(Ctx& x, spec::Spec& s);
 void resources(Ctx& x, spec::Linux& l);
 void sysctls(Ctx& x, spec::Linux& l);
 void hooks(Ctx& x, spec::Hooks& h);
+void oom_score(Ctx& x, spec::Process& p);
 void seccomp(Ctx& x, spec::Spec& s);
 
-bool private_namespace(const HostFacts& host, const spec::Linux& l, const std::string& type);
+bool private_namespace(const Ctx& x, const spec::Linux& l, const std::string& type);
 
 }  // namespace docklock::policy::detail

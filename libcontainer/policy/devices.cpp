@@ -110,4 +110,10 @@ void devices(Ctx& x, spec::Linux& l) {
     rules = keep;
 }
 
+bool device_allowed(Ctx& x, char type, int64_t major, int64_t minor) {
+    std::vector<Dev> allow = baseline();
+    for (const auto& d : admin(x.allowed("devices"))) allow.push_back(d);
+    return granted(allow, type, major, minor);
+}
+
 }  // namespace docklock::policy::detail

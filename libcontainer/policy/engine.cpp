@@ -1,5 +1,6 @@
 // apply(): the controls in order over a copy of the request. Pure: everything about the host comes
 // from HostFacts.
+#include "../objects/lexical.hpp"
 #include "controls.hpp"
 
 namespace docklock::policy {
@@ -21,15 +22,44 @@ spec::Process apply_to_process(const spec::Process& requested, const Policy& pol
     return p;
 }
 
-Result apply(const spec::Spec& requested, const Policy& policy, const HostFacts& host) {
+std::vector<std::string> object_paths(const Policy& policy) {
+    std::vector<std::string> out{"/"};
+    const Control& ms = policy.control("mounts.sensitive");
+    for (const char* key : {"reject", "readonly"})
+        for (const auto& p : ms.list(key)) out.push_back(p);
+    return out;
+}
+
+namespace {
+
+// The setup code's view of the result: each mount's requested index and its options through the
+// one normalizer, computed here once so that what was judged is what gets mounted.
+void seal(spec::Spec& s) {
+    for (auto& m : s.mounts) m.normalized = spec::parse_mount_options(m.options);
+}
+
+}  // namespace
+
+Result apply(const spec::Spec& requested_in, const Policy& policy, const HostFacts& host) {
+    spec::Spec requested = requested_in;
+    for (size_t i = 0; i < requested.mounts.size(); ++i) requested.mounts[i].origin = static_cast<int>(i);
+    if (requested.linux)
+        for (size_t i = 0; i < requested.linux->namespaces.size(); ++i)
+            requested.linux->namespaces[i].origin = static_cast<int>(i);
     Result r{requested, {}};
     if (policy.off) {
         if (r.spec.process) host_capabilities(host, *r.spec.process, r.findings);
+        seal(r.spec);
         return r;
     }
+    objects::SpecFacts lexical;
+    if (!host.objects.resolved)
+        lexical = objects::lexical(requested, {host.resolve, host.readlink, host.is_host_namespace, host.bundle},
+                                   object_paths(policy));
+    const objects::SpecFacts& facts = host.objects.resolved ? host.objects : lexical;
     spec::Spec& s = r.spec;
     if (!s.linux) s.linux = spec::Linux{};
-    Ctx x{policy, host, r.findings, requested.annotations};
+    Ctx x{policy, host, r.findings, requested.annotations, facts};
     privileged(x, requested);
     userns(x, s);  // first: user.root looks at the mapping it may add
     if (s.process) {
@@ -38,6 +68,7 @@ Result apply(const spec::Spec& requested, const Policy& policy, const HostFacts&
         no_new_privileges(x, *s.process);
         apparmor(x, *s.process);
         user_root(x, *s.process, &*s.linux);
+        oom_score(x, *s.process);
     }
     namespaces(x, *s.linux);
     mounts(x, s);
@@ -48,6 +79,7 @@ Result apply(const spec::Spec& requested, const Policy& policy, const HostFacts&
     hooks(x, s.hooks);
     seccomp(x, s);
     landlock(x, s);
+    seal(s);
     return r;
 }
 

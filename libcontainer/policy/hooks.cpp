@@ -1,19 +1,22 @@
-// OCI hooks run on the host as root: only allowlisted executables. /proc/<pid>/exe (Docker's
-// libnetwork-setkey prestart hook runs dockerd that way) is judged by what it points at.
+// OCI hooks run on the host as root: only allowlisted executables, judged on the file the resolver
+// opened (objects::Facts), which is what runs: the kernel's path of that file (a /proc/<pid>/exe
+// link, as Docker's libnetwork-setkey prestart hook names dockerd, is its target) must be an
+// `allow`ed absolute path; the file must be a regular file owned by root, not writable by group or
+// others, and neither inside the container's rootfs nor its bundle. The hook runner checks the
+// file it executes is the same one (hooks/hooks.cpp). createContainer and startContainer hooks run
+// inside the container before its confinement is complete: refused.
+#include <sys/stat.h>
+
+#include <cstring>
+
 #include "controls.hpp"
 
 namespace docklock::policy::detail {
 namespace {
 
-// "/proc/<pid>/exe" (no std::regex: building one costs a cold create a few hundred µs)
-bool is_proc_exe(const std::string& p) {
-    const std::string head = "/proc/", tail = "/exe";
-    if (p.size() <= head.size() + tail.size() || p.compare(0, head.size(), head) != 0 ||
-        p.compare(p.size() - tail.size(), tail.size(), tail) != 0)
-        return false;
-    for (size_t i = head.size(); i < p.size() - tail.size(); ++i)
-        if (p[i] < '0' || p[i] > '9') return false;
-    return true;
+std::string strip_deleted(std::string p) {
+    if (auto d = p.rfind(" (deleted)"); d != std::string::npos && d + 10 == p.size()) p.resize(d);
+    return p;
 }
 
 }  // namespace
@@ -27,29 +30,37 @@ void hooks(Ctx& x, spec::Hooks& h) {
                               std::pair{&h.startContainer, "startContainer"}, std::pair{&h.poststart, "poststart"},
                               std::pair{&h.poststop, "poststop"}}) {
         std::vector<spec::Hook> kept;
+        auto facts = x.obj.hooks.find(name);
         for (size_t i = 0; i < list->size(); ++i) {
             const auto& hook = (*list)[i];
-            bool via_proc = is_proc_exe(hook.path);
-            std::string target = via_proc ? x.host.link_target(hook.path) : x.host.resolved(hook.path);
-            if (auto d = target.rfind(" (deleted)"); d != std::string::npos && d + 10 == target.size()) target.resize(d);
-            std::string base = target.substr(target.rfind('/') + 1);
-            bool ok = !target.empty() && [&] {
-                for (const auto& a : allow)
-                    if (!a.empty() && ((a[0] == '/' && (a == target || a == hook.path)) || (a[0] != '/' && a == base)))
-                        return true;
-                return false;
-            }();
-            if (ok) {
+            std::string field = std::string("hooks.") + name + "[" + std::to_string(i) + "].path";
+            const objects::Facts* f =
+                facts != x.obj.hooks.end() && i < facts->second.size() ? &facts->second[i] : nullptr;
+            std::string what, hint;
+            std::string target = f ? strip_deleted(f->path) : "";
+            std::string shown = "\"" + hook.path + "\"" + (f && target != hook.path && !target.empty() ? " (" + target + ")" : "");
+            if (std::string(name) == "createContainer" || std::string(name) == "startContainer") {
+                what = shown + " would run inside the container before its seccomp filter, capabilities and "
+                               "no_new_privs are in place";
+            } else if (!f || !f->opened()) {
+                what = shown + " cannot be opened" + (f ? std::string(": ") + std::strerror(f->error) : std::string());
+            } else if (!S_ISREG(f->mode)) {
+                what = shown + " is not a regular file";
+            } else if (target.empty() || target[0] != '/' || !contains(allow, target)) {
+                what = shown + " is not an allowed hook executable";
+                if (!target.empty() && target[0] == '/') hint = "\"" + target + "\"";
+            } else if (f->uid != 0) {
+                what = shown + " is owned by uid " + std::to_string(f->uid) + ", not root";
+            } else if (f->mode & 022) {
+                what = shown + " is writable by its group or others";
+            } else if (f->inside(x.obj.root) || f->inside(x.obj.bundle)) {
+                what = shown + " is inside the container's rootfs or bundle";
+            }
+            if (what.empty()) {
                 kept.push_back(hook);
                 continue;
             }
-            std::string field = std::string("hooks.") + name + "[" + std::to_string(i) + "].path";
-            std::string what = "\"" + hook.path + "\"" +
-                               (target.empty() ? " cannot be resolved"
-                                               : (target != hook.path ? " (resolves to " + target + ")" : "") +
-                                                     " is not an allowed hook executable");
-            if (!x.violation(id, field, hook.path, "hook dropped", what, target.empty() ? "" : "\"" + base + "\""))
-                kept.push_back(hook);
+            if (!x.violation(id, field, hook.path, "hook dropped", what, hint)) kept.push_back(hook);
         }
         *list = kept;
     }

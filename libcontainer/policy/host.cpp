@@ -112,6 +112,13 @@ HostFacts HostFacts::probe() {
     h.apparmor = aa_is_enabled() == 1;
     long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
     h.landlock_abi = abi > 0 ? static_cast<int>(abi) : 0;
+    {
+        std::string v;
+        try {
+            if (fs::read_file_if_exists("/proc/self/oom_score_adj", v)) h.oom_score_adj = std::stoi(v);
+        } catch (const std::exception&) {
+        }
+    }
     // Memoised: the mounts control resolves every sensitive path once per bind mount.
     h.resolve = [memo = std::make_shared<std::map<std::string, std::string>>()](const std::string& p) {
         auto it = memo->find(p);
@@ -137,7 +144,7 @@ HostFacts HostFacts::probe() {
 
 HostFacts HostFacts::from_json(const nlohmann::json& j, const std::string& origin) {
     if (!j.is_object()) throw Error(origin + ": expected an object");
-    static const std::set<std::string> known{"bounding",        "apparmor", "landlock_abi", "symlinks",  "exe",
+    static const std::set<std::string> known{"bounding",        "apparmor", "landlock_abi", "oom_score_adj", "symlinks",  "exe",
                                              "host_namespaces", "subids",   "rootfs_idmap", "bind_idmap"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key())) throw Error(origin + ": " + it.key() + ": unknown key");
@@ -155,6 +162,7 @@ HostFacts HostFacts::from_json(const nlohmann::json& j, const std::string& origi
         }
         h.apparmor = j.value("apparmor", false);
         h.landlock_abi = j.value("landlock_abi", 0);
+        h.oom_score_adj = j.value("oom_score_adj", 0);
         auto links = j.value("symlinks", std::map<std::string, std::string>{});
         h.resolve = [links](const std::string& p) { return resolve_with(links, p); };
         auto exe = j.value("exe", std::map<std::string, std::string>{});

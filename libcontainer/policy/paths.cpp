@@ -1,5 +1,7 @@
 // Masked and read-only paths: the baseline lists are applied in addition to what was requested;
 // sysfs and cgroup mounts are read-only.
+#include <linux/mount.h>
+
 #include "controls.hpp"
 
 namespace docklock::policy::detail {
@@ -26,11 +28,9 @@ void paths(Ctx& x, spec::Spec& s) {
     if (x.mode("paths.readonly") == Mode::Off) return;
     for (size_t i = 0; i < s.mounts.size(); ++i) {
         auto& m = s.mounts[i];
-        if ((m.type != "sysfs" && m.type != "cgroup" && m.type != "cgroup2") || has_option(m, "ro")) continue;
-        std::vector<std::string> after;
-        for (const auto& o : m.options)
-            if (o != "rw") after.push_back(o);
-        after.push_back("ro");
+        if (is_bind(m) || (m.type != "sysfs" && m.type != "cgroup" && m.type != "cgroup2") || readonly(m)) continue;
+        std::vector<std::string> after = m.options;
+        spec::force_attr(after, MOUNT_ATTR_RDONLY);
         if (x.violation("paths.readonly", "mounts[" + std::to_string(i) + "].options", join(m.options), join(after),
                         m.destination + " (" + m.type + ") is writable"))
             m.options = after;

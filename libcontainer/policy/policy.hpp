@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../objects/facts.hpp"
 #include "../spec/spec.hpp"
 
 namespace docklock::policy {
@@ -89,6 +90,7 @@ struct HostFacts {
     uint64_t bounding = ~0ULL;  // the runtime's own bounding set: nothing outside it can be granted
     bool apparmor = false;      // AppArmor enabled
     int landlock_abi = 0;       // 0: no Landlock
+    int oom_score_adj = 0;      // the runtime's own: a container may not go below it
     // A host path with its symlinks resolved (/var/run/docker.sock -> /run/docker.sock); a missing
     // tail is kept as written. Default: the path unchanged.
     std::function<std::string(const std::string&)> resolve;
@@ -106,6 +108,10 @@ struct HostFacts {
     // Why a bind of this (resolved) host path cannot be idmapped ("" when it can). Default: "".
     std::function<std::string(const std::string& source)> bind_idmap;
     std::string bundle;  // absolute bundle directory, for a relative root.path ("" in `policy check`)
+    // The spec's objects, opened and judged by what was opened (objects/resolve.hpp: create, and
+    // `policy check` on this host). When not resolved, apply() builds them lexically from the
+    // strings through `resolve`/`readlink` above (`policy check --host FILE`, unit tests).
+    objects::SpecFacts objects;
 
     std::string resolved(const std::string& p) const { return resolve ? resolve(p) : p; }
     std::string link_target(const std::string& p) const { return readlink ? readlink(p) : ""; }
@@ -138,6 +144,9 @@ struct Result {
 };
 
 Result apply(const spec::Spec& requested, const Policy& policy, const HostFacts& host);
+// The host paths the policy names (mounts.sensitive's reject and readonly lists, "/"): the
+// resolver opens them so that the engine compares objects, not spellings.
+std::vector<std::string> object_paths(const Policy& policy);
 // exec: every process-level rule (capabilities, no_new_privileges, user.root, apparmor). The
 // container's annotations select trusted exceptions. A refusal is a finding with action "refused".
 spec::Process apply_to_process(const spec::Process& requested, const Policy& policy, const HostFacts& host,

@@ -23,7 +23,7 @@ void privileged(Ctx& x, const spec::Spec& s) {
         markers.push_back("no masked or read-only paths");
     }
     for (const auto& m : s.mounts)
-        if (m.type == "sysfs" && !has_option(m, "ro")) markers.push_back("writable /sys");
+        if (m.type == "sysfs" && !readonly(m)) markers.push_back("writable /sys");
     if (s.linux && s.linux->resources)
         for (const auto& r : s.linux->resources->devices)
             if (r.allow && (r.type.empty() || r.type == "a") && !r.major && !r.minor) all_devices = true;

@@ -49,7 +49,7 @@ void landlock(Ctx& x, spec::Spec& s) {
     }
     spec::Landlock ll;
     for (const auto& mnt : s.mounts) {
-        if (has_option(mnt, "ro")) continue;
+        if (readonly(mnt)) continue;
         bool writable = mnt.type == "tmpfs" || is_bind(mnt) || mnt.type == "mqueue";
         if (mnt.type == "proc" || mnt.type == "sysfs")
             ll.noWrite.push_back(mnt.destination);
@@ -71,6 +71,16 @@ void landlock(Ctx& x, spec::Spec& s) {
                                                         " < 6: no signal or socket scoping)"
                                                   : ""));
     s.linux->landlock = ll;
+}
+
+// A negative oomScoreAdj below the runtime's own would need CAP_SYS_RESOURCE (failing at the end
+// of create with EACCES) and would make the container outlive its engine under memory pressure.
+void oom_score(Ctx& x, spec::Process& p) {
+    if (!p.oomScoreAdj || *p.oomScoreAdj >= x.host.oom_score_adj) return;
+    std::string req = std::to_string(*p.oomScoreAdj), floor = std::to_string(x.host.oom_score_adj);
+    if (x.violation("oom_score_adj", "process.oomScoreAdj", req, floor,
+                    "is below the runtime's own (" + floor + "): the container would be harder to kill than its engine"))
+        p.oomScoreAdj = x.host.oom_score_adj;
 }
 
 }  // namespace docklock::policy::detail

@@ -64,20 +64,42 @@ const std::vector<ControlSpec>& control_specs() {
           {"idmap", P::List,
            "bind sources idmapped under the remap, as patterns (`*` matches one component; "
            "default: the engines' per-container data); other binds keep host owners"}}},
-        {"namespaces.pid", "host pid namespace (none requested, or a path to the host's)", {}},
+        {"namespaces.pid",
+         "host pid namespace (none requested, or a path whose opened namespace is the host's: namespace "
+         "paths are judged on the fd, which is what is joined; one that cannot be opened or is of another "
+         "type is refused)",
+         {}},
         {"namespaces.ipc", "host ipc namespace", {}},
         {"namespaces.net", "host network namespace", {}},
         {"namespaces.uts", "host uts namespace", {}},
         {"namespaces.cgroup", "a cgroup namespace is added when missing", {}},
+        {"namespaces.mount", "joining an existing mount namespace by path (no engine asks for it)", {}},
+        {"namespaces.user",
+         "joining a user namespace by path that is not the user namespace of a container docklock runs "
+         "(pods share their sandbox's); never the host's",
+         {}},
         {"mounts.sensitive",
-         "bind sources (symlinks resolved) equal to, inside or containing a `reject` path are "
-         "refused unless under an `allow` pattern (`*` matches one path component); sources "
-         "in or under `readonly` are mounted read-only",
+         "bind sources and root.path, judged on the object the resolver opened (device and inode, never "
+         "the spelling; relative sources from the bundle; magic links refused; a source that cannot be "
+         "opened is refused): the same object as, inside or containing a `reject` path is refused unless "
+         "the kernel's path of the object is under an `allow` pattern (`*` matches one path component); "
+         "sources in or under `readonly` are mounted read-only on every mount they bring; root.path may "
+         "not be the host's root or contain a `reject` path",
          {{"reject", P::List, "host paths never bound into a container"},
           {"readonly", P::List, "host paths bound read-only"},
           {"allow", P::List, "sources allowed despite `reject` (per-container data of the engines)"}}},
+        {"mounts.types",
+         "every mount is judged by its type (a bind is a bind whatever its type says): proc only at "
+         "/proc, sysfs only at /sys, cgroup and cgroup2 only at /sys/fs/cgroup, other types anywhere "
+         "when in `allow`; everything else (block-device filesystems, overlay, binfmt_misc, debugfs, "
+         "tracefs, securityfs, configfs, bpf, fuse, network filesystems...) is refused. Binds of a "
+         "kernel interface (files on procfs, sysfs, cgroupfs, debugfs, tracefs, securityfs, bpf, nsfs...) "
+         "and the `remount` option are refused; no mount other than proc may land under /proc, and "
+         "none but cgroups under /sys",
+         {{"allow", P::List, "mount types allowed (proc, sysfs, cgroup, cgroup2 keep their places)"}}},
         {"mounts.options",
-         "every bind mount gets `add` (and loses their opposites)",
+         "every bind mount gets `add` on every mount it brings (judged on the normalized options: later "
+         "wins, so a trailing \"suid\" or \"dev\" does not undo it)",
          {{"add", P::List, "options every bind mount gets"}}},
         {"mounts.propagation", "shared and slave propagation (mounts, rootfsPropagation) become private", {}},
         {"devices",
@@ -98,9 +120,16 @@ const std::vector<ControlSpec>& control_specs() {
          "private network namespace",
          {{"allow", P::List, "sysctl names or prefixes*"}}},
         {"hooks",
-         "OCI hooks only for `allow`ed executables (a basename or an absolute path; /proc/<pid>/exe is "
-         "resolved to its target)",
-         {{"allow", P::List, "executables"}}},
+         "OCI hooks run as host root: only executables whose opened file is at an `allow`ed absolute path "
+         "(the kernel's path of what opened: /proc/<pid>/exe is its target), owned by root, not writable "
+         "by group or others, and outside the container's rootfs and bundle; the executable is checked "
+         "again when it runs and must be the same file. createContainer and startContainer hooks run in "
+         "the container before its confinement is complete and are refused",
+         {{"allow", P::List, "absolute paths of executables"}}},
+        {"oom_score_adj",
+         "process.oomScoreAdj below the runtime's own would make the container harder to kill than its "
+         "engine: raised to the runtime's value",
+         {}},
     };
     return specs;
 }

@@ -7,7 +7,7 @@ void sysctls(Ctx& x, spec::Linux& l) {
     const std::string id = "sysctls";
     if (x.mode(id) == Mode::Off) return;
     std::vector<std::string> allow = x.allowed(id);
-    bool private_net = private_namespace(x.host, l, "network");
+    bool private_net = private_namespace(x, l, "network");
     std::map<std::string, std::string> kept;
     for (const auto& [name, value] : l.sysctl) {
         bool listed = false;

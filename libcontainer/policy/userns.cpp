@@ -137,7 +137,7 @@ void userns(Ctx& x, spec::Spec& s) {
     if (gids.empty()) return cannot("no subordinate gids for user \"" + user + "\" in " + subgid);
     if (std::string why = spec_obstacle(s, uids[0].second, gids[0].second); !why.empty()) return cannot(why);
     if (std::string why = x.host.rootfs_idmap ? x.host.rootfs_idmap(root_path(s, x.host)) : ""; !why.empty()) return cannot(why);
-    l.namespaces.push_back({"user", ""});
+    l.namespaces.push_back({"user", "", -1});
     l.uidMappings = {{0, uids[0].first, uids[0].second}};
     l.gidMappings = {{0, gids[0].first, gids[0].second}};
     s.annotations[kRootfsIdmap] = "true";

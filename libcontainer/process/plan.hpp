@@ -40,6 +40,7 @@ private:
 
 struct HookPlan {
     std::string path;
+    int fd = -1;  // runtime side: the opened (and, with the policy, verified) executable, run by execveat
     CStrings argv, envp;
     int timeout_s = 0;  // 0: none
 };
@@ -75,6 +76,8 @@ struct DevicePlan {
 struct RootfsPlan {
     bool setup = true;  // false when joining an existing mount namespace
     std::string rootfs;
+    dev_t root_dev = 0;  // root.path as the resolver opened and the policy judged it (0: unchecked)
+    ino_t root_ino = 0;
     bool readonly = false;
     unsigned long root_propagation = 0;
     bool no_pivot = false;

@@ -190,7 +190,13 @@ InitPlan build_init_plan(const spec::Spec& s, const PlanInputs& in) {
             if (n.path.empty()) {
                 p.clone_flags |= flag;
             } else {
-                int fd = open_ns(n.path, "linux.namespaces[" + std::to_string(i) + "].path");
+                // The fd the resolver opened and the policy judged (type and identity read from it).
+                std::string field = "linux.namespaces[" + std::to_string(i) + "].path";
+                size_t k = static_cast<size_t>(n.origin);
+                if (!in.objects || n.origin < 0 || k >= in.objects->namespaces.size() || !in.objects->namespaces[k])
+                    throw Error(field + ": " + n.path + ": not opened by the resolver");
+                int fd = ::fcntl(in.objects->namespaces[k].get(), F_DUPFD_CLOEXEC, 3);
+                if (fd < 0) throw Error(field + ": " + n.path, errno);
                 (flag == CLONE_NEWUSER ? join_user : join_rest).emplace_back(fd, flag);
                 if (flag == CLONE_NEWUSER || flag == CLONE_NEWPID) p.needs_stage1 = true;
             }
@@ -214,7 +220,8 @@ InitPlan build_init_plan(const spec::Spec& s, const PlanInputs& in) {
     p.new_userns = (p.clone_flags & CLONE_NEWUSER) != 0;
     p.new_cgroupns = (p.clone_flags & CLONE_NEWCGROUP) != 0;
 
-    rootfs::RootfsInputs ri{in.bundle, p.new_userns, (p.clone_flags & CLONE_NEWCGROUP) != 0, in.no_pivot, in.cgroup};
+    rootfs::RootfsInputs ri{in.bundle, p.new_userns, (p.clone_flags & CLONE_NEWCGROUP) != 0, in.no_pivot, in.cgroup,
+                            in.objects};
     p.rootfs = rootfs::build_plan(s, ri);
     p.clone_flags &= ~CLONE_NEWCGROUP;  // see new_cgroupns
     if (const auto* m = l.find_namespace("mount"); m && !m->path.empty()) p.rootfs.setup = true;

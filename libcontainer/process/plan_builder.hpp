@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "../cgroups/cgroups.hpp"
+#include "../objects/resolve.hpp"
 #include "../spec/spec.hpp"
 #include "plan.hpp"
 
@@ -21,6 +22,9 @@ struct PlanInputs {
     // `profile record`: the spec's filters stay (stacked), and a filter notifying every syscall
     // (seccomp/record.hpp) is loaded last, right before execve (so no_new_privs is set).
     bool record_syscalls = false;
+    // The resolver's opened objects: namespaces are joined by these fds and bind sources cloned
+    // from them (create); exec joins the running init's namespaces instead.
+    const objects::Opened* objects = nullptr;
 };
 
 // For create: namespaces from the spec, full rootfs setup, hooks.

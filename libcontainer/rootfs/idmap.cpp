@@ -252,9 +252,11 @@ UniqueFd make_idmap_userns(const std::vector<spec::IdMapping>& uid, const std::v
     return ns;
 }
 
-UniqueFd idmapped_tree(const std::string& path, int userns_fd, bool rec_clone, bool rec_attr, const std::string& field) {
-    UniqueFd tree(static_cast<int>(
-        syscall(SYS_open_tree, AT_FDCWD, path.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec_clone ? AT_RECURSIVE : 0))));
+UniqueFd idmapped_tree(const std::string& path, int userns_fd, bool rec_clone, bool rec_attr, const std::string& field,
+                       int src_fd) {
+    UniqueFd tree(static_cast<int>(syscall(SYS_open_tree, src_fd >= 0 ? src_fd : AT_FDCWD, src_fd >= 0 ? "" : path.c_str(),
+                                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec_clone ? AT_RECURSIVE : 0) |
+                                               (src_fd >= 0 ? AT_EMPTY_PATH : 0))));
     if (!tree) throw Error(field + ": open_tree " + path, errno);
     mount_attr a{};
     a.attr_set = MOUNT_ATTR_IDMAP;

@@ -17,7 +17,10 @@ UniqueFd make_idmap_userns(const std::vector<spec::IdMapping>& uid, const std::v
 
 // A detached clone of `path` (recursive when `rec_clone`) idmapped with `userns_fd` (on every mount
 // of the tree when `rec_attr`). Errors name `field`.
-UniqueFd idmapped_tree(const std::string& path, int userns_fd, bool rec_clone, bool rec_attr, const std::string& field);
+// With `src_fd` (an O_PATH fd the resolver opened and the policy judged), the clone is of that
+// object; `path` then only names it in errors.
+UniqueFd idmapped_tree(const std::string& path, int userns_fd, bool rec_clone, bool rec_attr, const std::string& field,
+                       int src_fd = -1);
 
 // The rootfs seen through the container's id maps: a plain directory is cloned and idmapped; an
 // overlay mount (the kernel refuses MOUNT_ATTR_IDMAP on overlayfs: EINVAL) is rebuilt as a new

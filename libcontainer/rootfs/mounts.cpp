@@ -204,6 +204,11 @@ int prepare_root(const RootfsPlan& p, int root_dir_fd) {
     }
     int fd = ::open(p.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) child_die("open rootfs", p.rootfs.c_str(), errno);
+    // The directory bound here must be the one the runtime opened and the policy judged: a path
+    // swapped in between (a symlink flipped in a parent) is refused, not followed.
+    struct stat st;
+    if (p.root_ino && (::fstat(fd, &st) < 0 || st.st_dev != p.root_dev || st.st_ino != p.root_ino))
+        child_die("root.path changed after it was judged:", p.rootfs.c_str(), EXDEV);
     return fd;
 }
 

@@ -1,9 +1,10 @@
 #include "plan_builder.hpp"
 
 #include <fcntl.h>
-
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
 #include <memory>
@@ -11,8 +12,8 @@
 #include "../util/error.hpp"
 #include "../util/fd.hpp"
 #include "../util/fs.hpp"
+#include "../spec/mount_options.hpp"
 #include "idmap.hpp"
-#include "mount_options.hpp"
 
 namespace docklock::rootfs {
 
@@ -27,8 +28,8 @@ std::string resolve_rootfs(const spec::Spec& s, const std::string& bundle) {
 // mounts[i] with uidMappings/gidMappings (or the idmap/ridmap option: the container's own maps), as
 // runc: a bind, in a container with a user namespace; the runtime clones the source and idmaps it
 // with a helper user namespace holding the mount's maps; the child moves it into place.
-static int idmapped_bind(const spec::Spec& s, const spec::Mount& m, const process::MountPlan& mp, const MountOptions& o,
-                         const std::string& field) {
+static int idmapped_bind(const spec::Spec& s, const spec::Mount& m, const process::MountPlan& mp, const spec::MountOptions& o,
+                         const std::string& field, int src_fd) {
     const spec::Linux& l = *s.linux;
     if (!l.find_namespace("user"))
         throw Error(field + ".uidMappings: idmapped mounts need the container to have a user namespace");
@@ -41,7 +42,17 @@ static int idmapped_bind(const spec::Spec& s, const spec::Mount& m, const proces
             if (x.size == 0) throw Error(field + "." + name + ": a mapping of size 0");
     UniqueFd ns = make_idmap_userns(uid, gid, field);
     bool rec = (mp.flags & MS_REC) != 0;
-    return idmapped_tree(mp.source, ns.get(), rec, rec && o.ridmap, field).release();
+    return idmapped_tree(mp.source, ns.get(), rec, rec && o.ridmap, field, src_fd).release();
+}
+
+// A detached clone of the judged source object (recursive for rbind): the child moves it into
+// place, so what is mounted is what the policy saw, whatever the path names by then.
+static int cloned_bind(const process::MountPlan& mp, int src_fd, const std::string& field) {
+    int fd = static_cast<int>(syscall(SYS_open_tree, src_fd, "",
+                                      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+                                          ((mp.flags & MS_REC) ? AT_RECURSIVE : 0)));
+    if (fd < 0) throw Error(field + ".source: clone " + mp.source, errno);
+    return fd;
 }
 
 static std::string clean_dest(const std::string& d) {
@@ -54,16 +65,24 @@ process::RootfsPlan build_plan(const spec::Spec& s, const RootfsInputs& in) {
     auto owned = std::make_shared<std::vector<UniqueFd>>();
     p.tree_owner = owned;
     p.rootfs = resolve_rootfs(s, in.bundle);
+    if (in.objects && in.objects->root) {  // the child checks it pivots into the directory that was judged
+        struct stat st;
+        if (::fstat(in.objects->root.get(), &st) < 0) throw Error("root.path: " + p.rootfs, errno);
+        p.root_dev = st.st_dev;
+        p.root_ino = st.st_ino;
+    }
     p.readonly = s.root.readonly;
     p.no_pivot = in.no_pivot;
     p.cgroupns = in.cgroupns;
     p.bind_devices = in.new_userns;
-    if (!l.rootfsPropagation.empty()) p.root_propagation = parse_propagation(l.rootfsPropagation);
+    if (!l.rootfsPropagation.empty()) p.root_propagation = spec::parse_propagation(l.rootfsPropagation);
     bool dev_bound = false;
     for (size_t i = 0; i < s.mounts.size(); ++i) {
         const spec::Mount& m = s.mounts[i];
         std::string field = "mounts[" + std::to_string(i) + "]";
-        MountOptions o = parse_mount_options(m.options);
+        // The policy's normalized options: what was judged is what is mounted (mount_options.hpp).
+        if (!m.normalized) throw Error(field + ".options: not normalized by the policy");
+        const spec::MountOptions& o = *m.normalized;
         process::MountPlan mp;
         mp.dest = clean_dest(m.destination);
         mp.fstype = m.type;
@@ -73,21 +92,33 @@ process::RootfsPlan build_plan(const spec::Spec& s, const RootfsInputs& in) {
         mp.attr_set = o.attr_set;
         mp.attr_clr = o.attr_clr;
         mp.tmpcopyup = o.tmpcopyup;
-        if (m.type == "cgroup" || m.type == "cgroup2") {
+        spec::MountKind kind = spec::kind_of(m, o);
+        if (kind == spec::MountKind::Cgroup) {
             mp.kind = process::MountPlan::Kind::Cgroup;
-        } else if (o.bind || m.type == "bind") {
+        } else if (kind == spec::MountKind::Bind) {
             mp.kind = process::MountPlan::Kind::Bind;
             mp.flags |= MS_BIND;
             mp.source = m.source.empty() || m.source[0] == '/' ? m.source : fs::join(in.bundle, m.source);
+            // The object the resolver opened for this entry, never the path again.
+            int src = in.objects && m.origin >= 0 && static_cast<size_t>(m.origin) < in.objects->mounts.size()
+                          ? in.objects->mounts[static_cast<size_t>(m.origin)].get()
+                          : -1;
+            if (src < 0) {
+                int e = in.objects && m.origin >= 0 && static_cast<size_t>(m.origin) < in.objects->facts.mounts.size()
+                            ? in.objects->facts.mounts[static_cast<size_t>(m.origin)].error
+                            : 0;
+                throw Error(field + ".source: " + mp.source + (e ? "" : ": not opened by the resolver"), e);
+            }
             struct stat st;
-            if (::stat(mp.source.c_str(), &st) < 0) throw Error(field + ".source: " + mp.source, errno);
+            if (::fstat(src, &st) < 0) throw Error(field + ".source: " + mp.source, errno);
             mp.dest_is_file = !S_ISDIR(st.st_mode);
             mp.remount_bind = (mp.flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0;
-            if (o.idmap || !m.uidMappings.empty() || !m.gidMappings.empty()) {
-                mp.tree_fd = idmapped_bind(s, m, mp, o, field);
-                owned->push_back(UniqueFd(mp.tree_fd));
-                p.tree_fds.push_back(mp.tree_fd);
-            }
+            if (o.idmap || !m.uidMappings.empty() || !m.gidMappings.empty())
+                mp.tree_fd = idmapped_bind(s, m, mp, o, field, src);
+            else
+                mp.tree_fd = cloned_bind(mp, src, field);
+            owned->push_back(UniqueFd(mp.tree_fd));
+            p.tree_fds.push_back(mp.tree_fd);
             if (mp.dest == "/dev") dev_bound = true;
         } else {
             if (o.idmap || !m.uidMappings.empty() || !m.gidMappings.empty())

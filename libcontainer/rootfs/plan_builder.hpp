@@ -4,6 +4,7 @@
 
 #include "../cgroups/cgroups.hpp"
 #include "../process/plan.hpp"
+#include "../objects/resolve.hpp"
 #include "../spec/spec.hpp"
 
 namespace docklock::rootfs {
@@ -14,6 +15,9 @@ struct RootfsInputs {
     bool cgroupns = false;
     bool no_pivot = false;
     const cgroups::Manager* cgroup = nullptr;
+    // The resolver's opened objects (objects/resolve.hpp): bind sources are cloned from these fds
+    // (the objects the policy judged), and the rootfs the child pivots into must be root.path's.
+    const objects::Opened* objects = nullptr;
 };
 
 // Set by the policy's userns remap (policy/userns.cpp): the rootfs is idmapped with the container's maps.

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mount_options.hpp"
+
 namespace docklock::spec {
 
 struct IdMapping {
@@ -24,6 +26,11 @@ struct Mount {
     std::string destination, type, source;
     std::vector<std::string> options;
     std::vector<IdMapping> uidMappings, gidMappings;
+    // Not in config.json: set by policy::apply for the setup code. `origin` is this mount's index
+    // in the requested config (the resolver's fd of its source is found by it; -1: added by the
+    // policy); `normalized` is `options` through the one normalizer (mount_options.hpp).
+    int origin = -1;
+    std::optional<MountOptions> normalized;
 };
 
 struct User {
@@ -79,6 +86,7 @@ struct Hooks {
 
 struct Namespace {
     std::string type, path;
+    int origin = -1;  // not in config.json: the index in the requested config (the resolver's fd)
 };
 
 struct Device {

@@ -6,6 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/stat.h>
+#include <cstring>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
@@ -173,8 +177,28 @@ TEST_CASE("policy: seccomp=unconfined runs under docklock's own profile") {
     CHECK(has_finding(findings_of(b), "seccomp", "changed"));
 }
 
+// A listening socket at /run/docker.sock for the test when the host has none (a fresh machine): the
+// policy judges the object it opens, and a missing source is refused for another reason.
+struct DockerSockStandIn {
+    int fd = -1;
+    DockerSockStandIn() {
+        if (exists("/run/docker.sock")) return;
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un a{};
+        a.sun_family = AF_UNIX;
+        std::strcpy(a.sun_path, "/run/docker.sock");
+        if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) listen(fd, 1);
+    }
+    ~DockerSockStandIn() {
+        if (fd < 0) return;
+        close(fd);
+        unlink("/run/docker.sock");
+    }
+};
+
 TEST_CASE("policy: docker.sock, the host root and host namespaces are refused naming the control") {
     UsePolicy policy("builtin");
+    DockerSockStandIn sock;
     struct Case {
         const char *fixture, *control, *field;
     };
@@ -198,36 +222,61 @@ TEST_CASE("policy: docker.sock, the host root and host namespaces are refused na
 }
 
 TEST_CASE("policy: Docker's bridge-network prestart hook through /proc/<dockerd>/exe keeps working") {
-    UsePolicy policy("builtin");
-    Bundle b;
-    use_fixture(b, "bridge-network", true);
-    // A process whose /proc/<pid>/exe is a binary named dockerd stands in for the daemon.
-    std::string fake = b.dir + "/bin/dockerd";
-    REQUIRE(run({"mkdir", "-p", b.dir + "/bin"}).code == 0);
+    // A process whose /proc/<pid>/exe is a root-owned binary at an allowed absolute path stands in for
+    // the daemon: the policy allows it by the file it opens, not by its name.
+    char tmpl[] = "/tmp/docklock-hookdir-XXXXXX";
+    REQUIRE(mkdtemp(tmpl));
+    std::string dir = tmpl;
+    chmod(dir.c_str(), 0755);
+    std::string fake = dir + "/dockerd";
     REQUIRE(run({"cp", PROBE_BIN, fake}).code == 0);
+    chmod(fake.c_str(), 0755);
+    std::string policy_file = dir + "/policy.yaml";
+    {
+        std::ofstream(policy_file) << "controls:\n  hooks:\n    mode: reject\n    allow: [\"" << fake << "\"]\n";
+    }
+    UsePolicy policy(policy_file);
     pid_t daemon = fork();
     if (daemon == 0) {
         execl(fake.c_str(), "dockerd", "nr:34" /* pause */, nullptr);
         _exit(127);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    auto& hook = b.config["hooks"]["prestart"][0];
-    hook["path"] = "/proc/" + std::to_string(daemon) + "/exe";
-    hook["args"] = {"dockerd", "chown"};  // the stand-in just runs one harmless probe
+    auto hook_cfg = [&](Bundle& b, const std::string& path) {
+        use_fixture(b, "bridge-network", true);
+        auto& hook = b.config["hooks"]["prestart"][0];
+        hook["path"] = path;
+        hook["args"] = {"dockerd", "chown"};  // the stand-in just runs one harmless probe
+    };
+    Bundle b;
+    hook_cfg(b, "/proc/" + std::to_string(daemon) + "/exe");
     Result r = run_fixture(b, "echo ran");
-    kill(daemon, SIGKILL);
-    waitpid(daemon, nullptr, 0);
     INFO(r.out << r.err);
     CHECK(r.code == 0);
     CHECK_THAT(r.out, Catch::Contains("ran"));
 
-    // The same hook pointing at anything else is refused.
+    // Anything else is refused: another executable, a copy named dockerd elsewhere (in the bundle),
+    // and the allowed file once it is writable by others.
     Bundle other;
-    use_fixture(other, "bridge-network", true);
-    other.config["hooks"]["prestart"][0]["path"] = "/bin/sh";
+    hook_cfg(other, "/bin/sh");
     Result refused = other.create();
     CHECK(refused.code != 0);
     CHECK_THAT(refused.err, Catch::Contains("refused by control \"hooks\""));
+    Bundle copy;
+    hook_cfg(copy, copy.dir + "/dockerd");
+    REQUIRE(run({"cp", PROBE_BIN, copy.dir + "/dockerd"}).code == 0);
+    Result refused2 = copy.create();
+    CHECK(refused2.code != 0);
+    CHECK_THAT(refused2.err, Catch::Contains("is not an allowed hook executable"));
+    chmod(fake.c_str(), 0757);
+    Bundle writable;
+    hook_cfg(writable, fake);
+    Result refused3 = writable.create();
+    CHECK(refused3.code != 0);
+    CHECK_THAT(refused3.err, Catch::Contains("writable by its group or others"));
+    kill(daemon, SIGKILL);
+    waitpid(daemon, nullptr, 0);
+    run({"rm", "-rf", dir});
 }
 
 TEST_CASE("policy: ordinary workloads keep working under the baseline") {

@@ -64,8 +64,22 @@ TEST_CASE("audit flags what a hostile config asks for", "[audit]") {
     s.process->apparmorProfile = "unconfined";
     s.process->noNewPrivileges = false;
     s.root.readonly = false;
-    s.mounts.push_back({"/var/run/docker.sock", "bind", "/var/run/docker.sock", {"rbind"}, {}, {}});
-    s.mounts.push_back({"/host-etc", "bind", "/etc", {"rbind", "rshared"}, {}, {}});
+    {
+        spec::Mount mt;
+        mt.destination = "/var/run/docker.sock";
+        mt.type = "bind";
+        mt.source = "/var/run/docker.sock";
+        mt.options = {"rbind"};
+        s.mounts.push_back(mt);
+    }
+    {
+        spec::Mount mt;
+        mt.destination = "/host-etc";
+        mt.type = "bind";
+        mt.source = "/etc";
+        mt.options = {"rbind", "rshared"};
+        s.mounts.push_back(mt);
+    }
     l.namespaces.erase(std::remove_if(l.namespaces.begin(), l.namespaces.end(),
                                       [](const spec::Namespace& n) { return n.type == "pid" || n.type == "ipc"; }),
                        l.namespaces.end());
@@ -103,9 +117,16 @@ TEST_CASE("audit passes limits and confinement", "[audit]") {
     r.cpu = spec::Cpu{};
     r.cpu->quota = 50000;
     r.pidsLimit = 100;
-    s.linux->namespaces.push_back({"user", ""});
+    s.linux->namespaces.push_back({"user", "", -1});
     s.linux->uidMappings.push_back({0, 100000, 65536});
-    s.mounts.push_back({"/host", "bind", "/", {"rbind", "ro"}, {}, {}});
+    {
+        spec::Mount mt;
+        mt.destination = "/host";
+        mt.type = "bind";
+        mt.source = "/";
+        mt.options = {"rbind", "ro"};
+        s.mounts.push_back(mt);
+    }
     auto cs = audit::evaluate(s, host());
     CHECK(get(cs, "5.2").result == "PASS");
     CHECK(get(cs, "5.3").result == "INFO");

@@ -196,7 +196,14 @@ TEST_CASE("policy: sensitive mounts are resolved through symlinks and refused wi
 
 TEST_CASE("policy: a read-only sensitive bind is made read-only") {
     spec::Spec s = fixture("default");
-    s.mounts.push_back({"/host-etc", "bind", "/etc/./", {"rbind"}, {}, {}});
+    {
+        spec::Mount mt;
+        mt.destination = "/host-etc";
+        mt.type = "bind";
+        mt.source = "/etc/./";
+        mt.options = {"rbind"};
+        s.mounts.push_back(mt);
+    }
     policy::Result r = policy::apply(s, policy::builtin(), host());
     REQUIRE_FALSE(r.refused());
     const auto& m = r.spec.mounts.back();
@@ -285,7 +292,7 @@ TEST_CASE("policy: exec as root into a container with a user namespace is not th
     };
     CHECK(root_findings(nullptr) == 1);
     spec::Linux remapped;
-    remapped.namespaces.push_back({"user", ""});
+    remapped.namespaces.push_back({"user", "", -1});
     remapped.uidMappings.push_back({0, 300000, 65536});
     CHECK(root_findings(&remapped) == 0);
     spec::Linux identity = remapped;  // a user namespace mapping 0 to the host's 0 is the host's root
@@ -471,7 +478,7 @@ TEST_CASE("policy: userns reject requires a user namespace and a client cannot a
     policy::Result r = policy::apply(s, p, host_with_subids());
     CHECK(r.refused());
     CHECK_THAT(r.refusal_message(), Contains("has no user namespace"));
-    s.linux->namespaces.push_back({"user", ""});
+    s.linux->namespaces.push_back({"user", "", -1});
     s.linux->uidMappings = {{0, 100000, 65536}};
     s.linux->gidMappings = {{0, 100000, 65536}};
     s.annotations["org.docklock.userns.idmap-rootfs"] = "true";

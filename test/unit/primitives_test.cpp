@@ -10,7 +10,7 @@
 
 #include "caps/caps.hpp"
 #include "libcontainer/lifecycle/lifecycle.hpp"
-#include "libcontainer/rootfs/mount_options.hpp"
+#include "libcontainer/spec/mount_options.hpp"
 #include "libcontainer/util/error.hpp"
 #include "libcontainer/util/fs.hpp"
 #include "seccomp/compile.hpp"
@@ -18,7 +18,7 @@
 using namespace docklock;
 
 TEST_CASE("mount options split into flags, propagation, recursive attributes and data") {
-    auto m = rootfs::parse_mount_options({"rbind", "ro", "nosuid", "rslave", "rnoexec", "size=64k", "mode=755", "rw", "ro"});
+    auto m = spec::parse_mount_options({"rbind", "ro", "nosuid", "rslave", "rnoexec", "size=64k", "mode=755", "rw", "ro"});
     CHECK(m.bind);
     CHECK(m.rec);
     CHECK((m.flags & MS_RDONLY) != 0);
@@ -26,7 +26,7 @@ TEST_CASE("mount options split into flags, propagation, recursive attributes and
     CHECK(m.propagation == (MS_SLAVE | MS_REC));
     CHECK(m.attr_set == MOUNT_ATTR_NOEXEC);
     CHECK(m.data == "size=64k,mode=755");
-    auto c = rootfs::parse_mount_options({"nodev", "dev", "exec"});
+    auto c = spec::parse_mount_options({"nodev", "dev", "exec"});
     CHECK((c.flags & (MS_NODEV | MS_NOEXEC)) == 0);
 }
 

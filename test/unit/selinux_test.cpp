@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <iostream>
 
+#include "libcontainer/policy/policy.hpp"
 #include "libcontainer/process/plan_builder.hpp"
 #include "libcontainer/process/selinux.hpp"
 #include "libcontainer/spec/spec.hpp"
@@ -32,7 +33,8 @@ std::string plan_error(const std::string& extra_process, const std::string& extr
         spec::Spec s = spec::parse_spec(text);
         process::PlanInputs in;
         in.bundle = "/";
-        process::InitPlan p = process::build_init_plan(s, in);
+        // create always passes the spec through the policy, which normalizes the mount options.
+        process::InitPlan p = process::build_init_plan(policy::apply(s, policy::off(), {}).spec, in);
         process::close_plan_fds(p);
     } catch (const Error& e) {
         return e.what();
@@ -79,7 +81,7 @@ TEST_CASE("selinux: a label on a host without SELinux is a clear error naming th
             R"("linux":{"namespaces":[{"type":"mount"}],"mountLabel":"system_u:object_r:container_file_t:s0"}})");
         process::PlanInputs in;
         in.bundle = "/";
-        process::InitPlan p = process::build_init_plan(s, in);
+        process::InitPlan p = process::build_init_plan(policy::apply(s, policy::off(), {}).spec, in);
         CHECK(p.creds.selinux_label == "system_u:system_r:container_t:s0");
         for (const auto& m : p.rootfs.mounts) {
             INFO(m.dest);

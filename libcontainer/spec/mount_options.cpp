@@ -3,9 +3,13 @@
 #include <linux/mount.h>
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <map>
 
-namespace docklock::rootfs {
+#include "../util/error.hpp"
+#include "spec.hpp"
+
+namespace docklock::spec {
 namespace {
 
 struct Flag {
@@ -122,4 +126,49 @@ MountOptions parse_mount_options(const std::vector<std::string>& opts) {
     return m;
 }
 
-}  // namespace docklock::rootfs
+bool MountOptions::top_has(uint64_t attr) const {
+    unsigned long f = attr == MOUNT_ATTR_RDONLY   ? MS_RDONLY
+                      : attr == MOUNT_ATTR_NOSUID ? MS_NOSUID
+                      : attr == MOUNT_ATTR_NODEV  ? MS_NODEV
+                      : attr == MOUNT_ATTR_NOEXEC ? MS_NOEXEC
+                                                  : 0;
+    bool on = (flags & f) != 0;
+    if (attr_set & attr) on = true;  // mount_setattr runs after the mount flags
+    if (attr_clr & attr) on = false;
+    return on;
+}
+
+bool MountOptions::all_have(uint64_t attr) const {
+    if (!top_has(attr)) return false;
+    return !(bind && rec) || (attr_set & attr) != 0;  // an rbind's submounts keep their own flags
+}
+
+void force_attr(std::vector<std::string>& opts, uint64_t attr) {
+    struct Names {
+        uint64_t attr;
+        const char *set, *clear, *rset, *rclear;
+    };
+    static const Names names[] = {{MOUNT_ATTR_RDONLY, "ro", "rw", "rro", "rrw"},
+                                  {MOUNT_ATTR_NOSUID, "nosuid", "suid", "rnosuid", "rsuid"},
+                                  {MOUNT_ATTR_NODEV, "nodev", "dev", "rnodev", "rdev"},
+                                  {MOUNT_ATTR_NOEXEC, "noexec", "exec", "rnoexec", "rexec"}};
+    const Names* n = nullptr;
+    for (const auto& x : names)
+        if (x.attr == attr) n = &x;
+    if (!n) throw Error("force_attr: unknown attribute");
+    opts.erase(std::remove_if(opts.begin(), opts.end(),
+                              [&](const std::string& o) { return o == n->clear || o == n->rclear; }),
+               opts.end());
+    if (std::find(opts.begin(), opts.end(), n->set) == opts.end()) opts.push_back(n->set);
+    MountOptions o = parse_mount_options(opts);
+    if (o.bind && o.rec && std::find(opts.begin(), opts.end(), n->rset) == opts.end()) opts.push_back(n->rset);
+    if (!parse_mount_options(opts).all_have(attr)) throw Error(std::string("force_attr: ") + n->set + " does not hold");
+}
+
+MountKind kind_of(const Mount& m, const MountOptions& o) {
+    if (o.bind || m.type == "bind") return MountKind::Bind;
+    if (m.type == "cgroup" || m.type == "cgroup2") return MountKind::Cgroup;
+    return MountKind::Regular;
+}
+
+}  // namespace docklock::spec
