@@ -1,9 +1,12 @@
 #include "cgroups.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "../util/error.hpp"
@@ -82,22 +85,39 @@ static bool all_v2(const std::vector<Manager::Dir>& dirs) {
     return !dirs.empty();
 }
 
+// A cgroup path inside a hierarchy as "/a/b": empty and "." components dropped; ".." refused (it
+// could climb out of the runtime's cgroup or into a sibling's); the hierarchy's root refused.
+static std::string normalize(const std::string& rel, const std::string& spec_path) {
+    std::string out;
+    for (std::string_view c : text::split(rel, '/')) {
+        if (c.empty() || c == ".") continue;
+        if (c == "..") throw Error("linux.cgroupsPath \"" + spec_path + "\": must not contain \"..\"");
+        (out += '/') += c;
+    }
+    if (out.empty())
+        throw Error("linux.cgroupsPath \"" + spec_path +
+                    "\": names the root of a cgroup hierarchy (it holds the host's processes)");
+    return out;
+}
+
 Manager Manager::plan(const std::string& cgroups_path, const std::string& id, bool systemd) {
-    if (cgroups_path.find("..") != std::string::npos) throw Error("linux.cgroupsPath: must not contain \"..\"");
     if (systemd) {
+        if (cgroups_path.find("..") != std::string::npos) throw Error("linux.cgroupsPath: must not contain \"..\"");
         systemd::UnitPath u = systemd::parse_path(cgroups_path, id);
         Manager m;
         m.systemd_ = Systemd{cgroups_path, u.unit, u.slice};
+        m.what_ = systemd_what(*m.systemd_);
         m.unit_pending_ = true;
-        systemd::Bus::connect(systemd_what(*m.systemd_));  // no systemd: fail now, before anything exists
+        systemd::Bus::connect(m.what_);  // no systemd: fail now, before anything exists
         // Where systemd puts the unit in every hierarchy; those it does not manage are made to match.
-        std::string rel = u.cgroup();
-        for (const auto& h : discover()) m.dirs_.push_back({h, fs::join(h.mountpoint, rel)});
+        std::string rel = normalize(u.cgroup(), cgroups_path);
+        for (const auto& h : discover()) m.dirs_.push_back({h, fs::join(h.mountpoint, rel), false, {}});
         return m;
     }
     if (!cgroups_path.empty() && cgroups_path[0] != '/' && cgroups_path.find(':') != std::string::npos)
         throw Error("linux.cgroupsPath: \"" + cgroups_path + "\" is a systemd slice:prefix:name path; use --systemd-cgroup");
     Manager m;
+    m.what_ = "linux.cgroupsPath \"" + cgroups_path + "\"";
     const std::string self = fs::read_file("/proc/self/cgroup");
     for (const auto& h : discover()) {
         std::string rel;
@@ -107,20 +127,89 @@ Manager Manager::plan(const std::string& cgroups_path, const std::string& id, bo
             rel = cgroups_path;
         else
             rel = fs::join(own_cgroup(h, self), cgroups_path);
-        m.dirs_.push_back({h, fs::join(h.mountpoint, rel)});
+        m.dirs_.push_back({h, fs::join(h.mountpoint, normalize(rel, cgroups_path)), false, {}});
     }
     return m;
+}
+
+// An existing cgroup is reused only when nothing lives in it: no process, no child cgroup.
+static void refuse_if_busy(const std::string& what, const std::string& dir) {
+    std::string procs;
+    if (!fs::read_file_if_exists(fs::join(dir, "cgroup.procs"), procs))
+        throw Error(what + ": " + dir + " exists and is not a cgroup");
+    if (procs.find_first_not_of(" \n") != std::string::npos)
+        throw Error(
+            what + ": cgroup " + dir +
+            " already exists and holds processes (docklock runs a container only in a cgroup it creates or an empty one)");
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) sys_fail(what + ": " + dir);
+    bool child = false;
+    while (dirent* e = ::readdir(d)) {
+        std::string n = e->d_name;
+        if (n == "." || n == "..") continue;
+        struct stat st;
+        if (e->d_type == DT_DIR ||
+            (e->d_type == DT_UNKNOWN && ::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)))
+            child = true;
+    }
+    ::closedir(d);
+    if (child)
+        throw Error(
+            what + ": cgroup " + dir +
+            " already exists and has child cgroups (docklock runs a container only in a cgroup it creates or an empty one)");
+}
+
+// Hierarchies where the systemd driver's unit lives: its own named one and the unified one.
+static bool systemd_tracks(const Hierarchy& h) {
+    return h.v2 || h.options.find("name=systemd") != std::string::npos;
+}
+
+void Manager::check_target() {
+    try {
+        check_dirs();
+    } catch (...) {
+        for (auto& d : dirs_) d.owned = false, d.made.clear();  // refused: nothing of it is docklock's
+        unit_owned_ = false;
+        throw;
+    }
+}
+
+void Manager::check_dirs() {
+    bool tracked = false;
+    unit_owned_ = true;
+    for (auto& d : dirs_) {
+        d.made.clear();
+        struct stat st;
+        if (::stat(d.path.c_str(), &st) == 0) {
+            refuse_if_busy(what_, d.path);
+            d.owned = false;
+        } else if (errno == ENOENT) {
+            d.owned = true;
+            // The systemd driver does not claim parents: systemd makes and removes its slices.
+            for (size_t i = d.h.mountpoint.size() + 1; !systemd_ && (i = d.path.find('/', i)) != std::string::npos; ++i) {
+                std::string level = d.path.substr(0, i);
+                if (!fs::exists(level)) d.made.push_back(level);
+            }
+        } else {
+            sys_fail(what_ + ": " + d.path);
+        }
+        if (systemd_ && systemd_tracks(d.h)) {
+            tracked = true;
+            if (!d.owned) unit_owned_ = false;
+        }
+    }
+    if (systemd_ && !tracked)
+        for (const auto& d : dirs_)
+            if (!d.owned) unit_owned_ = false;
 }
 
 nlohmann::json Manager::to_json() const {
     nlohmann::json a = nlohmann::json::array();
     auto done = [&] {
         if (!systemd_) return a;  // the cgroupfs driver keeps the original form: the array of dirs
-        return nlohmann::json{{"driver", "systemd"},
-                              {"cgroupsPath", systemd_->cgroups_path},
-                              {"unit", systemd_->unit},
-                              {"slice", systemd_->slice},
-                              {"dirs", a}};
+        return nlohmann::json{{"driver", "systemd"},       {"cgroupsPath", systemd_->cgroups_path},
+                              {"unit", systemd_->unit},    {"slice", systemd_->slice},
+                              {"unit_owned", unit_owned_}, {"dirs", a}};
     };
     for (const auto& d : dirs_)
         a.push_back({{"mountpoint", d.h.mountpoint},
@@ -128,7 +217,9 @@ nlohmann::json Manager::to_json() const {
                      {"options", d.h.options},
                      {"controllers", d.h.controllers},
                      {"v2", d.h.v2},
-                     {"path", d.path}});
+                     {"path", d.path},
+                     {"owned", d.owned},
+                     {"made", d.made}});
     return done();
 }
 
@@ -136,8 +227,11 @@ Manager Manager::from_json(const nlohmann::json& in) {
     Manager m;
     static const nlohmann::json none = nlohmann::json::array();
     const nlohmann::json& j = in.is_object() ? (in.contains("dirs") ? in.at("dirs") : none) : in;
-    if (in.is_object() && in.value("driver", "") == "systemd")
+    if (in.is_object() && in.value("driver", "") == "systemd") {
         m.systemd_ = Systemd{in.value("cgroupsPath", ""), in.at("unit"), in.value("slice", "")};
+        m.what_ = systemd_what(*m.systemd_);
+        m.unit_owned_ = in.value("unit_owned", true);  // state from before ownership was recorded: as then
+    }
     for (const auto& e : j) {
         Dir d;
         d.h.mountpoint = e.at("mountpoint");
@@ -146,6 +240,8 @@ Manager Manager::from_json(const nlohmann::json& in) {
         d.h.controllers = e.at("controllers").get<std::vector<std::string>>();
         d.h.v2 = e.at("v2");
         d.path = e.at("path");
+        d.owned = e.value("owned", true);  // older state: the leaf was always removed, as then
+        if (e.contains("made")) d.made = e.at("made").get<std::vector<std::string>>();
         m.dirs_.push_back(d);
     }
     return m;
@@ -194,25 +290,46 @@ void Manager::create() {
 }
 
 void Manager::make_dirs() {
-    for (const auto& d : dirs_) {
-        // create each missing level, remembering the leaf for cleanup
-        std::string rel = d.path.substr(d.h.mountpoint.size()), cur = d.h.mountpoint;
-        size_t i = 0;
-        while (i < rel.size()) {
-            size_t j = rel.find('/', i + 1);
-            if (j == std::string::npos) j = rel.size();
-            cur += rel.substr(i, j - i);
-            if (::mkdir(cur.c_str(), 0755) == 0) {
-                if (cur == d.path) created_.push_back(cur);
-                if (d.h.options.find("cpuset") != std::string::npos) inherit_cpuset(d.h.mountpoint, cur);
-            } else if (errno != EEXIST) {
-                sys_fail("create cgroup " + cur);
-            }
-            i = j;
-        }
+    for (auto& d : dirs_) {
+        for (int attempt = 0; !make_levels(d); ++attempt)
+            if (attempt == 20) throw Error("create cgroup " + d.path + ": a parent level keeps being removed");
+        std::sort(d.made.begin(), d.made.end(), [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
         if (d.h.options.find("cpuset") != std::string::npos) inherit_cpuset(d.h.mountpoint, d.path);
         if (d.h.v2 && !d.h.controllers.empty()) enable_controllers(d.h.mountpoint, d.path);
     }
+}
+
+bool Manager::make_levels(Dir& d) {
+    std::string rel = d.path.substr(d.h.mountpoint.size()), cur = d.h.mountpoint;
+    size_t i = 0;
+    while (i < rel.size()) {
+        size_t j = rel.find('/', i + 1);
+        if (j == std::string::npos) j = rel.size();
+        cur += rel.substr(i, j - i);
+        i = j;
+        bool leaf = cur == d.path;
+        auto mine = std::find(d.made.begin(), d.made.end(), cur);
+        if (::mkdir(cur.c_str(), 0755) == 0) {
+            if (leaf)
+                d.owned = true;
+            else if (mine == d.made.end())
+                d.made.push_back(cur);
+            if (d.h.options.find("cpuset") != std::string::npos) inherit_cpuset(d.h.mountpoint, cur);
+        } else if (errno == EEXIST) {
+            // Someone else made it since check_target: theirs, not ours. (The systemd driver's unit
+            // directories exist by now because systemd made them for the unit docklock started.)
+            if (!leaf && mine != d.made.end()) d.made.erase(mine);
+            if (leaf && d.owned && !systemd_) {
+                d.owned = false;
+                refuse_if_busy(what_, cur);
+            }
+        } else if (errno == ENOENT) {
+            return false;  // a parent was removed (another container's delete): walk again
+        } else {
+            sys_fail("create cgroup " + cur);
+        }
+    }
+    return true;
 }
 
 void Manager::apply(const spec::Resources& r) {
@@ -233,8 +350,8 @@ void Manager::add(pid_t pid) {
         // The unit starts with the init as its process (it is blocked until released, so nothing of the
         // user runs yet); systemd moves it into the unit's cgroup in the hierarchies it manages.
         systemd::UnitPath u{systemd_->slice, systemd_->unit};
-        systemd::Bus::connect(systemd_what(*systemd_))
-            .start_unit(u.unit, systemd::unit_properties(u, pid, pending_ ? &*pending_ : nullptr, all_v2(dirs_)));
+        systemd::Bus::connect(what_).start_unit(u.unit,
+                                                systemd::unit_properties(u, pid, pending_ ? &*pending_ : nullptr, all_v2(dirs_)));
         unit_pending_ = false;
         make_dirs();
     }
@@ -268,32 +385,54 @@ bool Manager::exists() const {
     return false;
 }
 
+std::vector<pid_t> Manager::owned_pids() const {
+    std::vector<pid_t> out;
+    for (const auto& d : dirs_) {
+        std::string s;
+        if (!d.owned || !fs::read_file_if_exists(fs::join(d.path, "cgroup.procs"), s)) continue;
+        for (std::string_view p : text::fields(s)) out.push_back(static_cast<pid_t>(std::stol(std::string(p))));
+    }
+    return out;
+}
+
 void Manager::destroy() const {
-    if (systemd_) {
-        for (pid_t p : pids()) ::kill(p, SIGKILL);
+    if (systemd_ && unit_owned_) {
+        for (pid_t p : owned_pids()) ::kill(p, SIGKILL);
         try {
-            systemd::Bus::connect(systemd_what(*systemd_)).stop_unit(systemd_->unit);
+            systemd::Bus::connect(what_).stop_unit(systemd_->unit);
         } catch (const Error& e) {
             log::warn(std::string("remove cgroup: ") + e.what());  // the directories still go below
         }
     }
-    for (int attempt = 0; attempt < 100; ++attempt) {
+    bool busy = true;
+    for (int attempt = 0; busy && attempt < 100; ++attempt) {
         bool left = false;
-        for (pid_t p : pids()) {
+        for (pid_t p : owned_pids()) {
             ::kill(p, SIGKILL);
             left = true;
         }
-        bool busy = false;
+        busy = false;
         for (const auto& d : dirs_) {
+            if (!d.owned) continue;
             if (::rmdir(d.path.c_str()) < 0 && errno != ENOENT) {
                 if (errno != EBUSY) sys_fail("remove cgroup " + d.path);
                 busy = true;
             }
         }
-        if (!busy) return;
-        if (left || attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (busy && (left || attempt > 0)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    throw Error("remove cgroup: still busy after killing its processes");
+    if (busy) throw Error("remove cgroup: still busy after killing its processes");
+    // The parent levels docklock made, innermost first, while they are empty: another container may
+    // share them (rmdir refuses, and they stay). Never a kill outside the container's own directory.
+    for (const auto& d : dirs_)
+        for (auto it = d.made.rbegin(); it != d.made.rend(); ++it)
+            if (::rmdir(it->c_str()) < 0 && errno != ENOENT) break;
+    for (const auto& d : dirs_) {
+        std::string procs;
+        if (!d.owned && fs::read_file_if_exists(fs::join(d.path, "cgroup.procs"), procs) &&
+            procs.find_first_not_of(" \n") != std::string::npos)
+            log::warn("cgroup " + d.path + " was there before the container: left in place with its processes");
+    }
 }
 
 std::string Manager::dir_of(const std::string& controller) const {

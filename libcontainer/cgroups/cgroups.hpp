@@ -30,6 +30,12 @@ public:
     struct Dir {
         Hierarchy h;
         std::string path;  // absolute directory on the host
+        // What docklock made (and so may kill in and remove): `owned` when the container's directory did
+        // not exist before this container (the systemd driver: systemd made it for the unit docklock
+        // started); `made` the parent levels docklock created for it, outermost first. A directory that
+        // was there before (empty, or create refuses it) is reused and never removed, nor its processes killed.
+        bool owned = false;
+        std::vector<std::string> made;
     };
 
     // The systemd driver's unit: the container's cgroup is the transient scope (or slice) `unit`.
@@ -44,6 +50,9 @@ public:
     static Manager from_json(const nlohmann::json& j);  // also the cgroupfs driver's older array form
     nlohmann::json to_json() const;
 
+    // Before create (and before state records the plan): refuse a cgroup that already exists in any
+    // hierarchy with processes or child cgroups, and note which directories docklock is to make.
+    void check_target();
     // The cgroupfs driver makes the directories and writes resources now. The systemd driver of a new
     // container waits for the init pid: add() starts the unit with it, then makes what systemd did not
     // (v1 hierarchies it does not manage) and writes the resources that apply() was given.
@@ -51,7 +60,9 @@ public:
     void apply(const spec::Resources& r);  // write resource files (and systemd's properties); errors name the field
     void add(pid_t pid);                   // write pid into every hierarchy
     std::vector<pid_t> pids() const;       // every process in the container's cgroup
-    void destroy() const;                  // kill what is left, stop the unit, rmdir (idempotent)
+    // Kill what is left in the directories docklock made, stop the unit it started, rmdir them and then
+    // the parent levels it made while they are empty (idempotent). Reused directories are left alone.
+    void destroy() const;
     bool exists() const;
     const std::vector<Dir>& dirs() const { return dirs_; }
     std::string dir_of(const std::string& controller) const;  // "" if not mounted
@@ -59,11 +70,15 @@ public:
     const std::optional<Systemd>& systemd() const { return systemd_; }
 
 private:
+    void check_dirs();
     void make_dirs();
+    bool make_levels(Dir& d);               // false: a parent vanished under us, walk again
+    std::vector<pid_t> owned_pids() const;  // processes in the directories docklock made
+    std::string what_;                      // how errors name the spec's cgroupsPath
+    bool unit_owned_ = false;               // systemd: the unit's cgroup did not exist before this container
     std::vector<Dir> dirs_;
-    std::vector<std::string> created_;
     std::optional<Systemd> systemd_;
-    bool unit_pending_ = false;              // systemd: planned here, the unit is not started yet
+    bool unit_pending_ = false;               // systemd: planned here, the unit is not started yet
     std::optional<spec::Resources> pending_;  // systemd: resources for when it is
 };
 

@@ -106,6 +106,29 @@ std::function<bool(const objects::Id&)> container_userns(state::Store& store) {
     };
 }
 
+// Another container of this --root whose cgroup is ours, inside ours or holds ours: its delete would
+// kill our processes or we would write its limits (a stopped container keeps an empty cgroup).
+void refuse_shared_cgroup(state::Store& store, const std::string& id, const cgroups::Manager& cg, const std::string& path) {
+    auto within = [](const std::string& a, const std::string& b) { return a == b || a.rfind(b + "/", 0) == 0; };
+    for (const std::string& other : store.list()) {
+        if (other == id) continue;
+        nlohmann::json theirs;
+        try {
+            state::Container oc = store.open(other);
+            oc.load();
+            theirs = oc.st.cgroup;
+        } catch (const Error&) {
+            continue;  // gone, or reserved and not saved yet
+        }
+        const cgroups::Manager them = cgroups::Manager::from_json(theirs);
+        for (const auto& od : them.dirs())
+            for (const auto& d : cg.dirs())
+                if (within(d.path, od.path) || within(od.path, d.path))
+                    throw Error("linux.cgroupsPath \"" + path + "\": " + d.path + " is or shares the cgroup of container \"" +
+                                other + "\"");
+    }
+}
+
 }  // namespace
 
 pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out) {
@@ -148,14 +171,22 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
     c.st.owner = "root";
     c.st.annotations = s.annotations;
 
-    guard.cg = cgroups::Manager::plan(s.linux->cgroupsPath, o.id, o.systemd_cgroup);
+    cgroups::Manager planned = cgroups::Manager::plan(s.linux->cgroupsPath, o.id, o.systemd_cgroup);
+    planned.check_target();  // an existing cgroup with processes or children: refused, nothing touched
+    guard.cg = std::move(planned);
     cgroups::Manager& cg = *guard.cg;
-    // Record the cgroup before it exists: if this process is killed from here on, `delete` finds
-    // the half-made container (creating, lock free) and removes its cgroup and processes too.
+    // Record the cgroup before it exists, with what docklock is to make: if this process is killed
+    // from here on, `delete` finds the half-made container (creating, lock free) and removes that
+    // cgroup and its processes too, and nothing it found there.
     c.st.cgroup = cg.to_json();
     c.st.creating = true;
     c.save();
+    refuse_shared_cgroup(store, o.id, cg, s.linux->cgroupsPath);  // after our save: of two racing creates one sees the other
     cg.create();
+    if (nlohmann::json now = cg.to_json(); now != c.st.cgroup) {  // someone made a level first: it is not ours
+        c.st.cgroup = std::move(now);
+        c.save();
+    }
     if (s.linux->resources) cg.apply(*s.linux->resources);
 
     fs::replace_file(c.path("config.json"), spec::to_json(s).dump(), 0600);
@@ -205,6 +236,7 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
             send_to_seccomp_agent(sc, fd, container_process_state(sc, pid, nlohmann::json::parse(state_json(c, "creating"))));
         };
     pid_t pid = process::launch(plan, li);
+    c.st.cgroup = cg.to_json();  // the systemd driver made the rest once the unit started
     c.st.pid = pid;
     c.st.pid_start = state::process_start_time(pid);
     c.st.creating = false;

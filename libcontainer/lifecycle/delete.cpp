@@ -30,8 +30,11 @@ void wait_gone(int pidfd, int ms) {
     }
 }
 
-void thaw(const cgroups::Manager& cg) {
+// Thaw the container's cgroup: every directory when it was paused (its own pause), else only those
+// docklock made (a reused one is not this container's to change).
+void thaw(const cgroups::Manager& cg, bool paused) {
     for (const auto& d : cg.dirs()) {
+        if (!paused && !d.owned) continue;
         try {
             if (d.h.v2 && fs::exists(d.path + "/cgroup.freeze")) fs::write_file(d.path + "/cgroup.freeze", "0");
             if (!d.h.v2 && d.h.options.find("freezer") != std::string::npos) fs::write_file(d.path + "/freezer.state", "THAWED");
@@ -74,12 +77,12 @@ void remove(state::Store& store, const std::string& id, bool force) {
         cgroups::Manager cg = cgroups::Manager::from_json(c.st.cgroup);
         if (st != state::Status::Stopped) {
             if (UniqueFd fd = init_pidfd(c)) {
-                if (st == state::Status::Paused) thaw(cg);
+                if (st == state::Status::Paused) thaw(cg, true);
                 syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0);
                 wait_gone(fd.get(), 5000);
             }
         }
-        thaw(cg);
+        thaw(cg, false);
         cg.destroy();
         std::string text;
         if (fs::read_file_if_exists(c.path("config.json"), text)) {
