@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "../cgroups/cgroups.hpp"
+#include "../cgroups/resources.hpp"
 #include "../hooks/hooks.hpp"
 #include "../process/launcher.hpp"
 #include "../process/plan_builder.hpp"
@@ -101,7 +102,8 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
     c.st.creating = true;
     c.save();
     cg.create();
-    if (s.linux->resources) cg.apply(*s.linux->resources);
+    // Always, even without linux.resources: the device cgroup is default-deny plus the defaults.
+    cg.apply(cgroups::with_default_deny(s.linux->resources ? &*s.linux->resources : nullptr));
 
     fs::replace_file(c.path("config.json"), spec::to_json(s).dump(), 0600);
     nlohmann::json fj = nlohmann::json::array();
