@@ -156,3 +156,17 @@ TEST_CASE("devices: runc on this host, same bundles - no rules and deny-only rul
         CHECK(r.out.find("null-ok") != std::string::npos);
     }
 }
+
+TEST_CASE("devices: update --resources leaves the device rules alone (an allow-all in it is not written)") {
+    Bundle b;
+    b.sh("sleep 100");
+    REQUIRE(b.run({"--detach"}).code == 0);
+    int pid = json::parse(docklock({"state", b.id}).out)["pid"];
+    std::string list = cgroup_dir_of(pid, "devices") + "/devices.list";
+    Result u = docklock({"update", "--resources", "-", b.id},
+                        R"({"devices": [{"allow": true, "access": "rwm"}], "pids": {"limit": 99}})");
+    INFO(u.err);
+    CHECK(u.code == 0);
+    CHECK(trim(read(cgroup_dir_of(pid, "pids") + "/pids.max")) == "99");  // the rest is applied
+    check_default_deny_list(read(list));
+}
