@@ -159,6 +159,8 @@ void apply_v1(const Manager& m, const spec::Resources& r) {
             put(m.dir_of("net_prio"), "net_prio.ifpriomap", pr.name + " " + std::to_string(pr.priority), field.c_str());
         }
     }
+    // Written in order: create's deny "a" first (with_default_deny) resets the cgroup to deny-all without
+    // exceptions; the kernel refuses that once the cgroup has children, and create writes it before any.
     if (!r.devices.empty()) {
         std::string dev = m.dir_of("devices");
         for (size_t i = 0; i < r.devices.size(); ++i) {
@@ -255,6 +257,16 @@ void apply_v2(const Manager& m, const spec::Resources& r) {
 }
 
 }  // namespace
+
+spec::Resources with_default_deny(const spec::Resources* r) {
+    spec::Resources out = r ? *r : spec::Resources{};
+    const auto& d = out.devices;
+    bool first_denies_all =
+        !d.empty() && !d[0].allow && (d[0].type.empty() || d[0].type == "a") && (d[0].access.empty() || d[0].access == "rwm");
+    if (!first_denies_all)
+        out.devices.insert(out.devices.begin(), spec::DeviceRule{false, "a", std::nullopt, std::nullopt, "rwm"});
+    return out;
+}
 
 void apply_resources(const Manager& m, const spec::Resources& r) {
     auto hs = m.dirs();

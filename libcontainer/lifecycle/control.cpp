@@ -33,7 +33,11 @@ void resume(state::Store& store, const std::string& id) {
 
 void update(state::Store& store, const std::string& id, const spec::Resources& r) {
     state::Container c = open_live(store, id, "update");
-    cgroups::Manager::from_json(c.st.cgroup).apply(r);
+    // Device rules are set once, at create, through the policy; an update leaves them as they are
+    // (runc update ignores them too; containerd sends the create's rules back unchanged).
+    spec::Resources without_devices = r;
+    without_devices.devices.clear();
+    cgroups::Manager::from_json(c.st.cgroup).apply(without_devices);
     // Keep the stored spec true: merge what changed into linux.resources.
     spec::Spec s = spec::parse_spec(fs::read_file(c.path("config.json")));
     spec::Resources& cur = s.linux->resources ? *s.linux->resources : s.linux->resources.emplace();

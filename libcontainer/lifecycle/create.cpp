@@ -17,6 +17,7 @@
 #include <tuple>
 
 #include "../cgroups/cgroups.hpp"
+#include "../cgroups/resources.hpp"
 #include "../hooks/hooks.hpp"
 #include "../objects/resolve.hpp"
 #include "../process/launcher.hpp"
@@ -187,7 +188,8 @@ pid_t create(state::Store& store, const CreateOptions& o, UniqueFd* console_out)
         c.st.cgroup = std::move(now);
         c.save();
     }
-    if (s.linux->resources) cg.apply(*s.linux->resources);
+    // Always, even without linux.resources: the device cgroup is default-deny plus the defaults.
+    cg.apply(cgroups::with_default_deny(s.linux->resources ? &*s.linux->resources : nullptr));
 
     fs::replace_file(c.path("config.json"), spec::to_json(s).dump(), 0600);
     nlohmann::json fj = nlohmann::json::array();

@@ -1,7 +1,10 @@
 // Devices: linux.devices and device cgroup allow rules limited to the baseline devices plus the
 // admin's `allow` ("c 10:229", "b 8:*"). A privileged request's device list (every host device and
 // an allow-all rule) is replaced by the baseline instead of refused: that is what --privileged
-// downgraded means. The same device asked for explicitly (--device /dev/sda) is refused.
+// downgraded means. The same device asked for explicitly (--device /dev/sda) is refused. Rules
+// without a deny-all (none at all, deny-only, no linux.resources) get one first: the device cgroup
+// is always default-deny plus the runtime's defaults (the baseline devices) plus the allowed rules.
+#include <algorithm>
 #include <cstdio>
 
 #include "controls.hpp"
@@ -16,7 +19,7 @@ struct Dev {
 };
 
 const std::vector<Dev>& baseline() {
-    static const std::vector<Dev> d{{'c', 1, 3, "/dev/null"},    {'c', 1, 5, "/dev/zero"},   {'c', 1, 7, "/dev/full"},
+    static const std::vector<Dev> d{{'c', 1, 3, "/dev/null"},    {'c', 1, 5, "/dev/zero"},    {'c', 1, 7, "/dev/full"},
                                     {'c', 1, 8, "/dev/random"},  {'c', 1, 9, "/dev/urandom"}, {'c', 5, 0, "/dev/tty"},
                                     {'c', 5, 1, "/dev/console"}, {'c', 5, 2, "/dev/ptmx"},    {'c', 136, -1, "/dev/pts/*"}};
     return d;
@@ -43,6 +46,18 @@ bool granted(const std::vector<Dev>& list, char type, std::optional<int64_t> maj
         if (d.minor == -1 || (minor && *minor == d.minor)) return true;
     }
     return false;
+}
+
+spec::DeviceRule deny_all() {
+    return {false, "a", std::nullopt, std::nullopt, "rwm"};
+}
+
+// A deny rule for every device and every access (v1 writes any type-a deny as "a"; v2 needs rwm).
+bool is_deny_all(const spec::DeviceRule& r) {
+    if (r.allow || !(r.type.empty() || r.type == "a")) return false;
+    const std::string& a = r.access;
+    return a.empty() ||
+           (a.find('r') != std::string::npos && a.find('w') != std::string::npos && a.find('m') != std::string::npos);
 }
 
 std::string number(char type, std::optional<int64_t> ma, std::optional<int64_t> mi) {
@@ -81,13 +96,14 @@ void devices(Ctx& x, spec::Linux& l) {
               "privileged request downgraded: " + std::to_string(dropped.size()) + " host devices not passed in");
     l.devices = kept;
 
-    if (!l.resources) return;
-    auto& rules = l.resources->devices;
+    // Without linux.resources the device cgroup is still ruled: it is default-deny whatever was asked.
+    auto& rules = (l.resources ? *l.resources : l.resources.emplace()).devices;
     if (x.privileged) {
-        std::vector<spec::DeviceRule> base{{false, "a", std::nullopt, std::nullopt, "rwm"}};
+        std::vector<spec::DeviceRule> base{deny_all()};
         for (const auto& d : baseline())
             base.push_back({true, std::string(1, d.type), d.major, d.minor == -1 ? std::nullopt : std::optional(d.minor), "rwm"});
-        x.add(id, "linux.resources.devices", std::to_string(rules.size()) + (rules.size() == 1 ? " rule" : " rules") + " (all devices allowed)",
+        x.add(id, "linux.resources.devices",
+              std::to_string(rules.size()) + (rules.size() == 1 ? " rule" : " rules") + " (all devices allowed)",
               std::to_string(base.size()) + " baseline rules", "privileged request downgraded: the baseline device rules");
         rules = base;
         return;
@@ -101,13 +117,26 @@ void devices(Ctx& x, spec::Linux& l) {
             continue;
         }
         std::string n = t == 'a' ? "a *:*" : number(t, r.major, r.minor);
-        if (!x.violation(id, "linux.resources.devices[" + std::to_string(i) + "]", n + " " + r.access, "dropped",
-                         "allows " + (t == 'a' ? std::string("every device") : "\"" + n + "\"") +
-                             ", which is not an allowed device",
-                         t == 'a' ? "" : "\"" + n + "\""))
+        if (!x.violation(
+                id, "linux.resources.devices[" + std::to_string(i) + "]", n + " " + r.access, "dropped",
+                "allows " + (t == 'a' ? std::string("every device") : "\"" + n + "\"") + ", which is not an allowed device",
+                t == 'a' ? "" : "\"" + n + "\""))
             keep.push_back(r);
     }
     rules = keep;
+
+    // No deny-all rule: every device the rules do not name could be opened (a host node bound in, one
+    // made with mknod). The device cgroup starts from deny-all instead, as runc's does; the runtime
+    // does the same under --policy off (cgroups::with_default_deny), this makes the spec-to-run say so.
+    if (std::none_of(rules.begin(), rules.end(), is_deny_all)) {
+        std::string before = rules.empty()
+                                 ? std::string("no rules")
+                                 : std::to_string(rules.size()) + (rules.size() == 1 ? " rule" : " rules") + ", no deny-all";
+        rules.insert(rules.begin(), deny_all());
+        x.add(id, "linux.resources.devices", before + " (every other device allowed)",
+              "deny-all first, then " + std::to_string(rules.size() - 1) + (rules.size() == 2 ? " rule" : " rules"),
+              "the device cgroup starts from deny-all: only the baseline devices and the allowed rules can be opened");
+    }
 }
 
 bool device_allowed(Ctx& x, char type, int64_t major, int64_t minor) {

@@ -250,6 +250,80 @@ TEST_CASE("policy: devices outside the baseline are refused") {
     CHECK_THAT(r.refusal_message(), Contains("/dev/fuse"));
 }
 
+namespace {
+bool is_deny_all(const spec::DeviceRule& d) {
+    return !d.allow && (d.type.empty() || d.type == "a") && d.access == "rwm";
+}
+}  // namespace
+
+TEST_CASE("policy: the device cgroup is default-deny whatever the rules (none, deny-only, no linux.resources)") {
+    SECTION("no linux.resources") {
+        spec::Spec s = fixture("default");
+        s.linux->resources.reset();
+        policy::Result r = policy::apply(s, policy::builtin(), host());
+        REQUIRE_FALSE(r.refused());
+        REQUIRE(r.spec.linux->resources);
+        const auto& d = r.spec.linux->resources->devices;
+        REQUIRE(d.size() == 1);
+        CHECK(is_deny_all(d[0]));
+        const policy::Finding* f = find(r, "devices", "changed");
+        REQUIRE(f);
+        CHECK(f->field == "linux.resources.devices");
+        CHECK_THAT(f->requested, Contains("no rules"));
+    }
+    SECTION("deny-only rules keep their denies after the deny-all") {
+        spec::Spec s = fixture("default");
+        s.linux->resources->devices = {{false, "c", 10, 237, "rwm"}, {false, "b", 7, std::nullopt, "rw"}};
+        policy::Result r = policy::apply(s, policy::builtin(), host());
+        REQUIRE_FALSE(r.refused());
+        const auto& d = r.spec.linux->resources->devices;
+        REQUIRE(d.size() == 3);
+        CHECK(is_deny_all(d[0]));
+        CHECK(d[1].major == 10);
+        CHECK(d[2].type == "b");
+        REQUIRE(find(r, "devices", "changed"));
+        CHECK_THAT(find(r, "devices", "changed")->requested, Contains("2 rules, no deny-all"));
+    }
+    SECTION("allowed rules without a deny-all: kept after it; a rule for another device is dropped (enforce)") {
+        spec::Spec s = fixture("default");
+        s.linux->resources->devices = {{true, "c", 1, 3, "rwm"}, {true, "c", 10, 237, "rwm"}};
+        policy::Result r = policy::apply(s, policy::load_string("controls:\n  devices: enforce\n", "x.yaml"), host());
+        REQUIRE_FALSE(r.refused());
+        const auto& d = r.spec.linux->resources->devices;
+        REQUIRE(d.size() == 2);
+        CHECK(is_deny_all(d[0]));
+        CHECK((d[1].allow && d[1].major == 1 && d[1].minor == 3));
+        size_t devices_findings = 0;
+        for (const auto& f : r.findings) devices_findings += f.control == "devices";
+        CHECK(devices_findings == 2);  // the dropped rule and the deny-all
+    }
+    SECTION("Docker's rules already start from deny-all: unchanged, no finding") {
+        spec::Spec s = fixture("default");
+        REQUIRE(is_deny_all(s.linux->resources->devices.at(0)));
+        policy::Result r = policy::apply(s, policy::builtin(), host());
+        const auto &after = r.spec.linux->resources->devices, &before = s.linux->resources->devices;
+        REQUIRE(after.size() == before.size());
+        for (size_t i = 0; i < after.size(); ++i)
+            CHECK((after[i].allow == before[i].allow && after[i].type == before[i].type && after[i].major == before[i].major &&
+                   after[i].minor == before[i].minor && after[i].access == before[i].access));
+        CHECK_FALSE(find(r, "devices"));
+    }
+    SECTION("privileged: the allow-all becomes deny-all and the baseline devices") {
+        spec::Spec s = fixture("privileged");
+        policy::Result r = policy::apply(s, policy::builtin(), host());
+        REQUIRE_FALSE(r.refused());
+        const auto& d = r.spec.linux->resources->devices;
+        REQUIRE(d.size() > 1);
+        CHECK(is_deny_all(d[0]));
+        for (size_t i = 1; i < d.size(); ++i) CHECK(d[i].allow);
+    }
+    SECTION("policy off: the spec is left alone (the runtime still starts the cgroup from deny-all)") {
+        spec::Spec s = fixture("default");
+        s.linux->resources.reset();
+        CHECK_FALSE(policy::apply(s, policy::off(), host()).spec.linux->resources);
+    }
+}
+
 TEST_CASE("policy: only an annotation the policy names as trusted opens an exception") {
     policy::Policy p = policy::load_string(
         "exceptions:\n  - annotation: org.example/net-admin\n    value: \"yes\"\n    control: capabilities\n"

@@ -87,3 +87,25 @@ TEST_CASE("cpu.shares to cpu.weight keeps the defaults and the ends aligned") {
     CHECK(shares_to_weight(2048) > 100);
     CHECK(shares_to_weight(0) == 0);
 }
+
+TEST_CASE("create's device rules always start with deny-all, whatever the spec lists") {
+    using docklock::cgroups::with_default_deny;
+    namespace spec = docklock::spec;
+    auto denies_all_first = [](const spec::Resources& r) {
+        return !r.devices.empty() && !r.devices[0].allow && r.devices[0].type == "a" && r.devices[0].access == "rwm";
+    };
+    CHECK(denies_all_first(with_default_deny(nullptr)));  // no linux.resources
+    CHECK(with_default_deny(nullptr).devices.size() == 1);
+    spec::Resources deny_only;
+    deny_only.devices.push_back({false, "c", 10, 237, "rwm"});
+    spec::Resources r = with_default_deny(&deny_only);
+    REQUIRE(r.devices.size() == 2);
+    CHECK(denies_all_first(r));
+    CHECK(r.devices[1].major == 10);
+    spec::Resources docker;  // Docker's own deny-all first: kept as it is
+    docker.devices.push_back({false, "", std::nullopt, std::nullopt, "rwm"});
+    docker.devices.push_back({true, "c", 1, 3, "rwm"});
+    CHECK(with_default_deny(&docker).devices.size() == 2);
+    docker.pidsLimit = 7;
+    CHECK(with_default_deny(&docker).pidsLimit == 7);  // the rest is untouched
+}
