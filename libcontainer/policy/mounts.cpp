@@ -195,7 +195,8 @@ void sensitive(Ctx& x, spec::Spec& s) {
             kept.push_back(m);
             continue;
         }
-        std::string shown = "\"" + m.source + "\"" + (f->path != m.source ? " (opened: " + f->path + ")" : "");
+        const char* saw = x.obj.resolved ? " (opened: " : " (resolves to ";  // the kernel's word, or the model's
+        std::string shown = "\"" + m.source + "\"" + (f->path != m.source ? saw + f->path + ")" : "");
         bool allowed = std::any_of(allow.begin(), allow.end(), [&](const std::string& a) {
             return matches_allow(f->path, a) || matches_allow(f->path, x.host.resolved(a));
         });
