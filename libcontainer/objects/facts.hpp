@@ -26,6 +26,9 @@ struct Facts {
     uint64_t rdev = 0;
     int64_t fs_magic = 0;   // statfs f_type of its filesystem
     std::vector<Id> above;  // the directories above it, nearest first, up to the root
+    // For a recursive bind source: the mounts below it that open_tree(AT_RECURSIVE) brings along,
+    // each judged like the source itself (their mount points opened and read the same way).
+    std::vector<Facts> below;
 
     bool opened() const { return error == 0; }
     bool is(const Facts& o) const { return opened() && o.opened() && exists && o.exists && id == o.id; }

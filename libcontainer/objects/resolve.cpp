@@ -14,10 +14,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cctype>
 #include <climits>
 
 #include "../spec/mount_options.hpp"
 #include "../util/error.hpp"
+#include "../util/fs.hpp"
+#include "../util/mountinfo.hpp"
 
 namespace docklock::objects {
 
@@ -208,6 +211,39 @@ NsFacts ns_facts(int fd, const std::function<bool(const Id&)>& container_userns)
     return n;
 }
 
+// "\040" escapes of /proc/self/mountinfo (space, tab, newline, backslash).
+static std::string unescape(std::string_view v) {
+    std::string out;
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (v[i] == '\\' && i + 3 < v.size() + 1 && std::isdigit(static_cast<unsigned char>(v[i + 1])) &&
+            std::isdigit(static_cast<unsigned char>(v[i + 2])) && std::isdigit(static_cast<unsigned char>(v[i + 3]))) {
+            out += static_cast<char>((v[i + 1] - '0') * 64 + (v[i + 2] - '0') * 8 + (v[i + 3] - '0'));
+            i += 3;
+        } else {
+            out += v[i];
+        }
+    }
+    return out;
+}
+
+// The mounts strictly below `dir` (a kernel path), as an rbind of it would clone them.
+static std::vector<Facts> mounts_below(const std::string& dir, const std::string& mountinfo) {
+    std::vector<Facts> out;
+    std::string prefix = dir == "/" ? "/" : dir + "/";
+    for (const auto& e : mountinfo::parse(mountinfo)) {
+        std::string mp = unescape(e.mount_point);
+        if (mp.size() <= prefix.size() || mp.compare(0, prefix.size(), prefix) != 0) continue;
+        UniqueFd fd(open_object(AT_FDCWD, mp, O_PATH));
+        Facts f;
+        if (fd)
+            f = facts_of(fd.get());
+        else
+            f.error = errno, f.path = mp;
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
 bool is_bind_mount(const spec::Mount& m) {
     return spec::kind_of(m, spec::parse_mount_options(m.options)) == spec::MountKind::Bind;
 }
@@ -229,6 +265,7 @@ Opened resolve(const spec::Spec& s, const ResolveInputs& in) {
         return fd;
     };
     o.root = open_at_bundle(s.root.path.empty() ? "." : s.root.path, O_PATH | O_DIRECTORY, o.facts.root);
+    std::string mountinfo_text;  // read once, for the first recursive bind
     o.facts.mounts.resize(s.mounts.size());
     o.mounts.resize(s.mounts.size());
     for (size_t i = 0; i < s.mounts.size(); ++i) {
@@ -239,6 +276,23 @@ Opened resolve(const spec::Spec& s, const ResolveInputs& in) {
             continue;
         }
         o.mounts[i] = open_at_bundle(m.source, O_PATH, o.facts.mounts[i]);
+        spec::MountOptions mo = spec::parse_mount_options(m.options);
+        Facts& f = o.facts.mounts[i];
+        if (o.mounts[i] && mo.rec && S_ISDIR(f.mode)) {
+            if (mountinfo_text.empty()) {
+                try {
+                    mountinfo_text = fs::read_file("/proc/self/mountinfo");
+                } catch (const Error& e) {
+                    f.error = e.code() ? e.code() : EIO;  // submounts unknown: cannot be judged
+                    continue;
+                }
+            }
+            if (f.path.empty() || f.path[0] != '/') {
+                f.error = ENOENT;  // no reachable path: its submounts cannot be listed
+                continue;
+            }
+            f.below = mounts_below(f.path, mountinfo_text);
+        }
     }
     if (s.linux) {
         const auto& ns = s.linux->namespaces;

@@ -129,6 +129,12 @@ void types(Ctx& x, spec::Spec& s) {
                 if (!fs.empty())
                     what = "bind of \"" + m.source + "\" (" + f->path + ") is a file of " + fs +
                            ", a kernel interface of the host";
+                for (const auto& b : f->below) {  // what a recursive bind brings along
+                    std::string bfs = b.opened() ? objects::kernel_interface_fs(b.fs_magic) : "";
+                    if (what.empty() && !bfs.empty())
+                        what = "recursive bind of \"" + m.source + "\" brings " + b.path + ", a " + bfs +
+                               " mount (a kernel interface of the host)";
+                }
             }
         } else {
             const std::string& type = m.type;
@@ -203,6 +209,20 @@ void sensitive(Ctx& x, spec::Spec& s) {
         std::string what;
         for (const auto& e : reject)
             if (what.empty()) what = relation(x, *f, e, allowed);
+        // An rbind clones the mounts below its source too: each is judged like the source.
+        for (const auto& b : f->below) {
+            if (!what.empty()) break;
+            if (!b.opened()) {
+                what = " brings the mount " + b.path + ", which cannot be opened: " + errno_text(b.error);
+                continue;
+            }
+            bool b_allowed = std::any_of(allow.begin(), allow.end(), [&](const std::string& a) {
+                return matches_allow(b.path, a) || matches_allow(b.path, x.host.resolved(a));
+            });
+            for (const auto& e : reject)
+                if (what.empty())
+                    if (std::string r = relation(x, b, e, b_allowed); !r.empty()) what = " brings the mount " + b.path + ", which" + r;
+        }
         if (!what.empty()) {
             if (x.violation(id, field, m.source, "mount dropped", shown + what, "\"" + f->path + "\"")) continue;
             kept.push_back(m);
@@ -211,7 +231,10 @@ void sensitive(Ctx& x, spec::Spec& s) {
         if (!readonly(m)) {
             auto ro = std::find_if(readonly_dirs.begin(), readonly_dirs.end(), [&](const std::string& d) {
                 const objects::Facts* p = policy_path(x, d);
-                return p && (f->is(*p) || f->inside(*p));
+                if (!p) return false;
+                if (f->is(*p) || f->inside(*p)) return true;
+                return std::any_of(f->below.begin(), f->below.end(),
+                                   [&](const objects::Facts& b) { return b.is(*p) || b.inside(*p); });
             });
             if (ro != readonly_dirs.end()) {
                 std::string ofield = field_of(i, ".options");
