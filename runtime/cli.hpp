@@ -23,7 +23,21 @@ struct Parsed {
     std::vector<std::string> args;  // positionals
 };
 
+// Thrown by parse() after it printed a command's help (--help or -h): the command exits 0.
+struct HelpShown {};
+
+// The usage line and one-line summary of a command ("create", "policy check"), for its --help.
+struct Usage {
+    const char* args;
+    const char* summary;
+};
+const Usage* usage_of(const std::string& cmd);
+// Every command and subcommand name usage_of knows, in the order `docklock help` lists them.
+std::vector<std::string> command_names();
+
 // Options and positionals may interleave unless stop_at_positional (exec: the command's own flags follow).
+// --help or -h among the options prints the command's usage and its flags (from `desc`, the same
+// definitions it parses with) and throws HelpShown.
 Parsed parse(const std::string& cmd, const std::vector<std::string>& argv, const po::options_description& desc,
              bool stop_at_positional = false);
 

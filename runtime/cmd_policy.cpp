@@ -80,6 +80,15 @@ int check(const Globals& g, const std::vector<std::string>& argv) {
 
 int cmd_policy(const Globals& g, const std::vector<std::string>& argv) {
     if (argv.empty()) throw Error("usage: docklock policy show|check ...");
+    if (argv[0] == "--help" || argv[0] == "-h" || argv[0] == "-help") {
+        std::cout << "usage: docklock policy show|check [flags]\n\n";
+        for (const char* sub : {"show", "check"}) {
+            const Usage* u = usage_of(std::string("policy ") + sub);
+            std::cout << "  docklock policy " << sub << " " << u->args << "\n      " << u->summary << "\n";
+        }
+        std::cout << "\n`docklock policy SUBCOMMAND --help` shows its flags.\n";
+        return 0;
+    }
     std::vector<std::string> rest(argv.begin() + 1, argv.end());
     if (argv[0] == "show") return show(g, rest);
     if (argv[0] == "check") return check(g, rest);

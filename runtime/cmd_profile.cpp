@@ -178,6 +178,15 @@ int record_cmd(const Globals& g, const std::vector<std::string>& argv) {
 
 int cmd_profile(const Globals& g, const std::vector<std::string>& argv) {
     if (argv.empty()) throw Error("usage: docklock profile apparmor|record ...");
+    if (argv[0] == "--help" || argv[0] == "-h" || argv[0] == "-help") {
+        std::cout << "usage: docklock profile apparmor|record [flags]\n\n";
+        for (const char* sub : {"apparmor", "record"}) {
+            const Usage* u = usage_of(std::string("profile ") + sub);
+            std::cout << "  docklock profile " << sub << " " << u->args << "\n      " << u->summary << "\n";
+        }
+        std::cout << "\n`docklock profile SUBCOMMAND --help` shows its flags.\n";
+        return 0;
+    }
     std::vector<std::string> rest(argv.begin() + 1, argv.end());
     if (argv[0] == "apparmor") return apparmor_cmd(g, rest);
     if (argv[0] == "record") return record_cmd(g, rest);

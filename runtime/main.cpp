@@ -1,6 +1,7 @@
 // docklock: entry point. Global flags come before the command, as with runc.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -39,8 +40,14 @@ void usage() {
                  "  --policy PATH|off|builtin  hardening policy (admin-level; default: $DOCKLOCK_POLICY,\n"
                  "                        /etc/docklock/policy.yaml, else the builtin baseline)\n"
                  "  --version, -v         print the version\n\n"
-                 "commands: create start run state kill delete list spec exec features pause resume ps update events\n"
-                 "          policy show|check, findings, audit, profile apparmor|record\n";
+                 "commands:\n";
+    for (const auto& name : cli::command_names()) {
+        const cli::Usage* u = cli::usage_of(name);
+        std::string n = name;
+        n.resize(std::max<size_t>(n.size() + 1, 18), ' ');
+        std::cout << "  " << n << u->summary << "\n";
+    }
+    std::cout << "\n`docklock COMMAND --help` (or `docklock help COMMAND`) shows a command's flags.\n";
 }
 
 void print_version() {
@@ -104,9 +111,17 @@ int main(int argc, char** argv) {
         // Commands that put a docklock process into a container run from a read-only mount of the
         // binary (CVE-2019-5736); the others never share a namespace with a container.
         if (cmd == "create" || cmd == "run" || cmd == "exec" || cmd == "profile") process::reexec_from_read_only_binary(argv);
-        if (cmd == "help") {
-            usage();
-            return 0;
+        if (cmd == "help") {  // docklock help [COMMAND [SUBCOMMAND]]: the command's own --help
+            std::vector<std::string> rest(args.begin() + static_cast<long>(i) + 1, args.end());
+            if (rest.empty()) {
+                usage();
+                return 0;
+            }
+            auto c = commands().find(rest[0]);
+            if (c == commands().end()) throw Error("help: unknown command \"" + rest[0] + "\"");
+            std::vector<std::string> sub(rest.begin() + 1, rest.end());
+            sub.push_back("--help");
+            return c->second(g, sub);
         }
         if (cmd == "version") {
             print_version();
@@ -115,6 +130,8 @@ int main(int argc, char** argv) {
         auto it = commands().find(cmd);
         if (it == commands().end()) throw Error("unknown command \"" + cmd + "\"");
         return it->second(g, std::vector<std::string>(args.begin() + static_cast<long>(i) + 1, args.end()));
+    } catch (const cli::HelpShown&) {
+        return 0;
     } catch (const std::exception& e) {
         log::error(e.what());
         if (!g.log.empty()) std::cerr << "docklock: " << e.what() << "\n";

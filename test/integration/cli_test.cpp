@@ -57,3 +57,42 @@ TEST_CASE("flags: unknown commands and flags are errors") {
     CHECK_THAT(f.err, Catch::Contains("unknown flag --no-such-flag"));
     CHECK(docklock({"--log-format", "xml", "list"}).code != 0);
 }
+
+TEST_CASE("help: every command and subcommand prints its usage and flags and exits 0") {
+    require_root();
+    const std::vector<std::vector<std::string>> cmds{
+        {"create"}, {"start"},  {"run"},    {"state"},          {"kill"},           {"delete"},   {"list"},
+        {"spec"},   {"exec"},   {"features"}, {"pause"},        {"resume"},         {"ps"},       {"update"},
+        {"events"}, {"findings"}, {"audit"}, {"policy", "show"}, {"policy", "check"}, {"profile", "apparmor"},
+        {"profile", "record"}};
+    for (const auto& c : cmds) {
+        std::string name = c[0] + (c.size() > 1 ? " " + c[1] : "");
+        INFO(name);
+        for (const char* flag : {"--help", "-h"}) {
+            std::vector<std::string> a = c;
+            a.push_back(flag);
+            Result r = docklock(a);
+            CHECK(r.code == 0);
+            CHECK_THAT(r.out, Catch::StartsWith("usage: docklock " + name));
+            CHECK(r.err.empty());
+        }
+        std::vector<std::string> h{"help"};
+        h.insert(h.end(), c.begin(), c.end());
+        Result r = docklock(h);
+        CHECK(r.code == 0);
+        CHECK_THAT(r.out, Catch::StartsWith("usage: docklock " + name));
+    }
+    // The flags come from the same definitions the command parses with.
+    CHECK_THAT(docklock({"create", "--help"}).out, Catch::Contains("--pid-file") && Catch::Contains("--console-socket"));
+    CHECK_THAT(docklock({"profile", "record", "--help"}).out, Catch::Contains("--output"));
+    for (const char* top : {"policy", "profile"}) {
+        Result r = docklock({top, "--help"});
+        CHECK(r.code == 0);
+        CHECK_THAT(r.out, Catch::StartsWith(std::string("usage: docklock ") + top));
+    }
+    Result all = docklock({"help"});
+    CHECK(all.code == 0);
+    CHECK_THAT(all.out, Catch::Contains("profile record"));
+    // A command's own flags after the container id (exec) are the command's, not a help request.
+    CHECK(docklock({"help", "frobnicate"}).code != 0);
+}
