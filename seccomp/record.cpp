@@ -190,6 +190,18 @@ std::string syscall_name(int nr) {
     return s;
 }
 
+const std::vector<std::string>& runtime_after_filter() {
+    // process/init.cpp after load_all_seccomp when no_new_privs is off: change_user (prctl keepcaps,
+    // capability bounding set and ambient, setgroups, setresgid, setresuid, capset), umask,
+    // close_range (fcntl on old kernels), PR_SET_PDEATHSIG, Ready over the sync socket (sendmsg),
+    // accept4 and recv on start.sock, execve; an error on the way is sendmsg or write, then exit.
+    static const std::vector<std::string> n{"accept4", "capget",   "capset",   "close",     "close_range", "execve",
+                                            "exit",    "exit_group", "fcntl",  "prctl",     "read",        "recvfrom",
+                                            "recvmsg", "rt_sigreturn", "sendmsg", "sendto", "setgroups",   "setresgid",
+                                            "setresuid", "umask",   "write"};
+    return n;
+}
+
 spec::Seccomp profile_of(const std::set<std::string>& names) {
     spec::Seccomp p;
     p.defaultAction = "SCMP_ACT_ERRNO";
@@ -201,6 +213,14 @@ spec::Seccomp profile_of(const std::set<std::string>& names) {
         r.action = "SCMP_ACT_ALLOW";
         p.syscalls.push_back(r);
     }
+    // Without no_new_privs (Docker's default config), a filter is loaded while the runtime still
+    // holds CAP_SYS_ADMIN, before it drops capabilities and execs, as runc does: the profile must
+    // let those last calls through or the container dies before its process starts. They are a
+    // rule of their own, after the workload's.
+    spec::SyscallRule rt;
+    rt.names = runtime_after_filter();
+    rt.action = "SCMP_ACT_ALLOW";
+    p.syscalls.push_back(rt);
     return p;
 }
 

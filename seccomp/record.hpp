@@ -61,7 +61,10 @@ std::string syscall_name(int nr);  // native; "" when libseccomp does not know i
 
 // The minimal profile: defaultAction SCMP_ACT_ERRNO with EPERM (1), the native architecture, the
 // names allowed (sorted). compile() adds ENOSYS for syscalls newer than every name in it.
+// A second rule allows runtime_after_filter(): what the runtime itself calls between loading the
+// filter and execve when no_new_privs is off (the recorded workload never shows them).
 spec::Seccomp profile_of(const std::set<std::string>& names);
+const std::vector<std::string>& runtime_after_filter();
 // Docker's `--security-opt seccomp=` format (archMap, syscalls).
 nlohmann::json docker_format(const spec::Seccomp& p);
 // The names a profile (OCI linux.seccomp or Docker's format) allows without conditions; `origin`

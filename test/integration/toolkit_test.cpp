@@ -1,5 +1,6 @@
 // The hardening toolkit on real containers: `audit` of a running container's stored (effective)
 // config, and `profile record` of a busybox workload under a SCMP_ACT_NOTIFY filter.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
@@ -91,7 +92,16 @@ TEST_CASE("profile record: a busybox workload's syscalls become a profile it run
     CHECK(prof["defaultAction"] == "SCMP_ACT_ERRNO");
     CHECK(prof["defaultErrnoRet"] == 1);
     CHECK(prof["architectures"] == json::array({"SCMP_ARCH_X86_64"}));
-    std::set<std::string> got = names_of(prof);
+    // The workload's calls are the first rule; the second is what the runtime itself needs after
+    // loading a filter without no_new_privs (seccomp/record.cpp), never mixed into the first.
+    REQUIRE(prof["syscalls"].size() == 2);
+    std::set<std::string> got;
+    for (const auto& n : prof["syscalls"][0]["names"]) got.insert(n.get<std::string>());
+    std::set<std::string> rt;
+    for (const auto& n : prof["syscalls"][1]["names"]) rt.insert(n.get<std::string>());
+    CHECK(rt.count("capset"));
+    CHECK(rt.count("setresuid"));
+    CHECK(rt.count("execve"));
     INFO("recorded: " << json(got).dump());
     for (const char* n : {"execve", "openat", "read", "write", "pipe2", "wait4", "socket", "bind", "listen", "connect", "kill"})
         CHECK(got.count(n));
@@ -138,7 +148,10 @@ TEST_CASE("profile record --merge unions profiles and --format docker writes Doc
     Result r = docklock({"profile", "record", "--merge", a + "," + c, "--format", "docker"});
     REQUIRE(r.code == 0);
     json j = json::parse(r.out);
-    CHECK(names_of(j) == std::set<std::string>{"ptrace", "read", "write"});  // conditional and denied rules stay out
+    // Conditional and denied rules stay out of the merged workload rule; the runtime's own rule follows it.
+    REQUIRE(j["syscalls"].size() == 2);
+    CHECK(j["syscalls"][0]["names"] == json::array({"ptrace", "read", "write"}));
+    CHECK(std::count(j["syscalls"][1]["names"].begin(), j["syscalls"][1]["names"].end(), "capset") == 1);
     CHECK(j["archMap"][0]["architecture"] == "SCMP_ARCH_X86_64");
     CHECK(j["defaultErrnoRet"] == 1);
     Result bad = docklock({"profile", "record", "--merge", b.dir + "/config.json"});
@@ -170,7 +183,16 @@ TEST_CASE("profile record -- ID: a command exec'd into a running container is wh
     CHECK_THAT(rec.out, Catch::Contains("DATA"));
     CHECK_THAT(rec.err, Catch::Contains("syscalls recorded; the workload exited 3"));
     json prof = json::parse(read(out));
-    std::set<std::string> got = names_of(prof);
+    // The workload's calls are the first rule; the second is what the runtime itself needs after
+    // loading a filter without no_new_privs (seccomp/record.cpp), never mixed into the first.
+    REQUIRE(prof["syscalls"].size() == 2);
+    std::set<std::string> got;
+    for (const auto& n : prof["syscalls"][0]["names"]) got.insert(n.get<std::string>());
+    std::set<std::string> rt;
+    for (const auto& n : prof["syscalls"][1]["names"]) rt.insert(n.get<std::string>());
+    CHECK(rt.count("capset"));
+    CHECK(rt.count("setresuid"));
+    CHECK(rt.count("execve"));
     INFO("recorded: " << json(got).dump());
     auto any = [&](std::initializer_list<const char*> alts) {
         for (const char* n : alts)
@@ -288,5 +310,30 @@ TEST_CASE("profile record then a policy naming the profile: the workload runs un
         Result bad = b.run();
         CHECK(bad.code != 0);
         CHECK_THAT(bad.err, Catch::Contains(pa + ":4:14: controls.seccomp.profile: " + prof + ": syscalls[0].action: required"));
+    }
+}
+
+TEST_CASE("profile record: the recorded profile runs with and without no_new_privs (Docker's default config, --policy off)") {
+    require_root();
+    Bundle b;
+    b.sh("echo recorded-ok");
+    b.write();
+    std::string out = b.dir + "/recorded.json";
+    Result rec = docklock({"profile", "record", "--bundle", b.dir, "-o", out});
+    INFO(rec.out << rec.err);
+    REQUIRE(rec.code == 0);
+    json prof = json::parse(read(out));
+    for (bool nnp : {false, true}) {
+        INFO("noNewPrivileges " << nnp);
+        Bundle d;
+        use_fixture(d, "default");
+        d.config["process"]["args"] = {"sh", "-c", "echo recorded-ok"};
+        d.config["process"]["noNewPrivileges"] = nnp;
+        d.config["linux"]["seccomp"] = prof;
+        UsePolicy off("off");
+        Result r = d.run();
+        INFO(r.out << r.err);
+        CHECK(r.code == 0);
+        CHECK_THAT(r.out, Catch::Contains("recorded-ok"));
     }
 }
