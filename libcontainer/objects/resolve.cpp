@@ -18,6 +18,7 @@
 
 #include "../spec/mount_options.hpp"
 #include "../util/error.hpp"
+#include "sockets.hpp"
 
 namespace docklock::objects {
 
@@ -239,6 +240,10 @@ Opened resolve(const spec::Spec& s, const ResolveInputs& in) {
             continue;
         }
         o.mounts[i] = open_at_bundle(m.source, O_PATH, o.facts.mounts[i]);
+        // A socket is judged by who listens on it: the only case that pays for reading the socket
+        // table and the fd tables.
+        if (o.mounts[i] && S_ISSOCK(o.facts.mounts[i].mode))
+            o.facts.mounts[i].listener = listener_of(o.facts.mounts[i].id);
     }
     if (s.linux) {
         const auto& ns = s.linux->namespaces;
