@@ -16,6 +16,19 @@ struct Id {
     bool operator==(const Id&) const = default;
 };
 
+// Who listens on a unix socket file (bind sources that are sockets only; sockets.cpp): the sockets
+// bound to this very file (sock_diag UNIX_DIAG_VFS: device and inode of the file, in the runtime's
+// network namespace, then in the others) and the processes holding them (/proc/*/fd).
+struct Listener {
+    bool found = false;      // a socket bound to the file and a process holding it were found
+    std::string unknown;     // why not, when !found
+    bool host_root = false;  // a holder runs as uid 0 (real, effective, saved or fs) of the initial user namespace
+    int pid = 0;             // the holder named in messages (a root one first)
+    uint32_t uid = 0;        // its effective uid, as the initial user namespace sees it
+    std::string comm;        // its name
+    bool operator==(const Listener&) const = default;
+};
+
 struct Facts {
     int error = 0;          // errno of opening it; an object that could not be opened is refused
     bool exists = true;     // false: a host path the policy names that is not there; `id` and
@@ -29,6 +42,7 @@ struct Facts {
     // For a recursive bind source: the mounts below it that open_tree(AT_RECURSIVE) brings along,
     // each judged like the source itself (their mount points opened and read the same way).
     std::vector<Facts> below;
+    Listener listener;      // S_ISSOCK(mode) only: who listens on it
 
     bool opened() const { return error == 0; }
     bool is(const Facts& o) const { return opened() && o.opened() && exists && o.exists && id == o.id; }

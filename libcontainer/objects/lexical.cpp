@@ -67,6 +67,10 @@ SpecFacts lexical(const spec::Spec& s, const LexicalHost& h, const std::vector<s
             continue;
         }
         out.mounts[i] = lexical_path(resolve(s.mounts[i].source));
+        if (auto l = h.socket ? h.socket(out.mounts[i].path) : std::nullopt) {
+            out.mounts[i].mode = S_IFSOCK | 0660;
+            out.mounts[i].listener = *l;
+        }
     }
     if (s.linux) {
         const auto& ns = s.linux->namespaces;

@@ -4,6 +4,7 @@
 // `policy check` on this host use the resolver's facts instead (resolve.hpp).
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ struct LexicalHost {
     std::function<std::string(const std::string&)> readlink;  // /proc/<pid>/exe targets
     std::function<bool(const std::string& type, const std::string& path)> is_host_namespace;
     std::string bundle;  // "" : relative paths are taken from "/"
+    // A unix socket of the described host at this resolved path: who listens on it (nullopt: not a socket).
+    std::function<std::optional<Listener>(const std::string& path)> socket;
 };
 
 Facts lexical_path(const std::string& resolved_absolute);

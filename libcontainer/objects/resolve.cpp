@@ -21,6 +21,7 @@
 #include "../util/error.hpp"
 #include "../util/fs.hpp"
 #include "../util/mountinfo.hpp"
+#include "sockets.hpp"
 
 namespace docklock::objects {
 
@@ -293,6 +294,10 @@ Opened resolve(const spec::Spec& s, const ResolveInputs& in) {
             }
             f.below = mounts_below(f.path, mountinfo_text);
         }
+        // A socket is judged by who listens on it: the only case that pays for reading the socket
+        // table and the fd tables.
+        if (o.mounts[i] && S_ISSOCK(o.facts.mounts[i].mode))
+            o.facts.mounts[i].listener = listener_of(o.facts.mounts[i].id);
     }
     if (s.linux) {
         const auto& ns = s.linux->namespaces;

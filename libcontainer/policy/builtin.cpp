@@ -55,6 +55,7 @@ Policy builtin() {
                           "/run/podman"};
     ms.lists["readonly"] = {"/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/lib/modules", "/usr"};
     ms.lists["allow"] = engine_data;  // those per-container paths stay allowed
+    set("mounts.sockets", Mode::Reject).lists["allow"] = {};  // judged by who listens (sockets.cpp)
     set("mounts.types", Mode::Reject).lists["allow"] = {"bind",   "tmpfs",   "devpts", "mqueue",
                                                         "proc",   "sysfs",   "cgroup", "cgroup2"};
     set("mounts.options", Mode::Enforce).lists["add"] = {"nosuid", "nodev"};

@@ -61,6 +61,7 @@ void userns(Ctx& x, spec::Spec& s);  // userns.cpp
 void landlock(Ctx& x, spec::Spec& s);
 void namespaces(Ctx& x, spec::Linux& l);
 void mounts(Ctx& x, spec::Spec& s);
+void sockets(Ctx& x, spec::Spec& s);  // mounts.sockets (sockets.cpp), called by mounts()
 void devices(Ctx& x, spec::Linux& l);
 void paths(Ctx& x, spec::Spec& s);
 void resources(Ctx& x, spec::Linux& l);

@@ -54,7 +54,7 @@ Result apply(const spec::Spec& requested_in, const Policy& policy, const HostFac
     }
     objects::SpecFacts lexical;
     if (!host.objects.resolved)
-        lexical = objects::lexical(requested, {host.resolve, host.readlink, host.is_host_namespace, host.bundle},
+        lexical = objects::lexical(requested, {host.resolve, host.readlink, host.is_host_namespace, host.bundle, host.socket},
                                    object_paths(policy));
     const objects::SpecFacts& facts = host.objects.resolved ? host.objects : lexical;
     spec::Spec& s = r.spec;

@@ -144,8 +144,8 @@ HostFacts HostFacts::probe() {
 
 HostFacts HostFacts::from_json(const nlohmann::json& j, const std::string& origin) {
     if (!j.is_object()) throw Error(origin + ": expected an object");
-    static const std::set<std::string> known{"bounding",        "apparmor", "landlock_abi", "oom_score_adj", "symlinks",  "exe",
-                                             "host_namespaces", "subids",   "rootfs_idmap", "bind_idmap"};
+    static const std::set<std::string> known{"bounding",        "apparmor", "landlock_abi", "oom_score_adj", "symlinks", "exe",
+                                             "host_namespaces", "subids",   "rootfs_idmap", "bind_idmap",    "sockets"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key())) throw Error(origin + ": " + it.key() + ": unknown key");
     HostFacts h;
@@ -194,6 +194,28 @@ HostFacts HostFacts::from_json(const nlohmann::json& j, const std::string& origi
         };
         h.rootfs_idmap = why_not(j.value("rootfs_idmap", std::map<std::string, std::string>{}));
         h.bind_idmap = why_not(j.value("bind_idmap", std::map<std::string, std::string>{}));
+        std::map<std::string, objects::Listener> socks;
+        const nlohmann::json sj = j.value("sockets", nlohmann::json::object());
+        if (!sj.is_object()) throw Error(origin + ": sockets: expected an object");
+        for (const auto& [path, d] : sj.items()) {
+            if (!d.is_object()) throw Error(origin + ": sockets: " + path + ": expected an object");
+            objects::Listener l;
+            if (d.contains("listener_uid")) {
+                l.found = true;
+                l.uid = d["listener_uid"].get<uint32_t>();
+                l.host_root = l.uid == 0;
+                l.comm = d.value("listener", std::string("(unnamed)"));
+                l.pid = d.value("pid", 0);
+            } else {
+                l.unknown = d.value("unknown", std::string("no process holds the socket bound to it"));
+            }
+            socks[resolve_with(links, path)] = l;
+        }
+        h.socket = [socks](const std::string& p) -> std::optional<objects::Listener> {
+            auto it = socks.find(p);
+            if (it == socks.end()) return std::nullopt;
+            return it->second;
+        };
     } catch (const nlohmann::json::exception& e) {
         throw Error(origin + ": " + e.what());
     } catch (const std::logic_error& e) {

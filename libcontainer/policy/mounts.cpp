@@ -351,6 +351,7 @@ void propagation(Ctx& x, spec::Spec& s) {
 void mounts(Ctx& x, spec::Spec& s) {
     types(x, s);
     sensitive(x, s);
+    sockets(x, s);
     options(x, s);
     propagation(x, s);
 }

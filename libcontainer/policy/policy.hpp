@@ -107,6 +107,10 @@ struct HostFacts {
     std::function<std::string(const std::string& rootfs)> rootfs_idmap;
     // Why a bind of this (resolved) host path cannot be idmapped ("" when it can). Default: "".
     std::function<std::string(const std::string& source)> bind_idmap;
+    // A unix socket of a described host at this (resolved) path and who listens on it; nullopt when
+    // it is no socket. Lexical facts only (`policy check --host FILE`, unit tests): on this host the
+    // resolver reads the listener of each opened socket. Default: no sockets.
+    std::function<std::optional<objects::Listener>(const std::string& path)> socket;
     std::string bundle;  // absolute bundle directory, for a relative root.path ("" in `policy check`)
     // The spec's objects, opened and judged by what was opened (objects/resolve.hpp: create, and
     // `policy check` on this host). When not resolved, apply() builds them lexically from the
@@ -124,7 +128,9 @@ struct HostFacts {
     //  "symlinks": {"/var/run": "/run"}, "exe": {"/proc/1234/exe": "/usr/bin/dockerd"},
     //  "host_namespaces": {"network": ["/run/docker/netns/default"]},
     //  "subids": {"/etc/subuid": {"docklock": [[100000, 65536]]}}, "rootfs_idmap": {"/path/rootfs": "why not"},
-    //  "bind_idmap": {"/host/dir": "why not"}}
+    //  "bind_idmap": {"/host/dir": "why not"},
+    //  "sockets": {"/srv/x.sock": {"listener_uid": 0, "listener": "dockerd", "pid": 812}, "/stale.sock": {}}}
+    //  (a socket without "listener_uid" has no listener that could be found)
     static HostFacts from_json(const nlohmann::json& j, const std::string& origin);
 };
 

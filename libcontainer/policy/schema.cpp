@@ -88,6 +88,13 @@ const std::vector<ControlSpec>& control_specs() {
          {{"reject", P::List, "host paths never bound into a container"},
           {"readonly", P::List, "host paths bound read-only"},
           {"allow", P::List, "sources allowed despite `reject` (per-container data of the engines)"}}},
+        {"mounts.sockets",
+         "a bind source that is a unix socket is judged by who listens on it, not by its path: the socket "
+         "bound to the opened file (device and inode) is found in the kernel's socket table and the processes "
+         "holding it in their fd tables; when one runs as uid 0 of the host (docker.sock, containerd.sock, "
+         "podman.sock at any path, under any name), or when no listener can be found (a stale socket, one out of "
+         "sight), the bind is refused unless the kernel's path of the socket is under an `allow` pattern",
+         {{"allow", P::List, "socket paths allowed whoever listens (e.g. a syslog socket; `*` matches one component)"}}},
         {"mounts.types",
          "every mount is judged by its type (a bind is a bind whatever its type says): proc only at "
          "/proc, sysfs only at /sys, cgroup and cgroup2 only at /sys/fs/cgroup, other types anywhere "
