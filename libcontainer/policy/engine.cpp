@@ -71,6 +71,7 @@ Result apply(const spec::Spec& requested_in, const Policy& policy, const HostFac
         oom_score(x, *s.process);
     }
     namespaces(x, *s.linux);
+    uts_names(x, s);
     mounts(x, s);
     devices(x, *s.linux);
     paths(x, s);
