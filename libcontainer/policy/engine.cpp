@@ -17,6 +17,7 @@ spec::Process apply_to_process(const spec::Process& requested, const Policy& pol
         no_new_privileges(x, p);
         apparmor(x, p);
         user_root(x, p, container);  // root of a remapped container is not the host's
+        oom_score(x, p);             // as at create: exec's process.json is the client's too
     }
     host_capabilities(host, p, findings);
     return p;
