@@ -107,7 +107,8 @@ TEST_CASE("hostile: a hostname or domainname with the host's uts namespace joine
         b.write();
         std::string cmd = "echo before-h > /proc/sys/kernel/hostname && echo before-d > /proc/sys/kernel/domainname && " +
                           std::string(DOCKLOCK_BIN) + " --root " + state_root() + " --policy builtin run --bundle " + b.dir +
-                          " " + b.id + "; echo rc=$?; echo after=$(cat /proc/sys/kernel/hostname)/$(cat /proc/sys/kernel/domainname)";
+                          " " + b.id +
+                          "; echo rc=$?; echo after=$(cat /proc/sys/kernel/hostname)/$(cat /proc/sys/kernel/domainname)";
         Result r = run({"unshare", "--uts", "sh", "-c", cmd});
         INFO(field << "\n" << r.out << r.err);
         REQUIRE(r.code == 0);
@@ -120,8 +121,7 @@ TEST_CASE("hostile: a hostname or domainname with the host's uts namespace joine
     }
 }
 
-TEST_CASE("hostile: a namespace path flipped to the host's between the check and the join joins what was judged",
-          "[hostile]") {
+TEST_CASE("hostile: a namespace path flipped to the host's between the check and the join joins what was judged", "[hostile]") {
     // The config names a symlink to a private ipc namespace; once docklock has judged it, the link
     // is flipped to the host's (/proc/self/ns/ipc: docklock's own, refused by namespaces.ipc). docklock is held between
     // its decision and its setns by --console-socket: a listener with a full backlog blocks its
@@ -182,14 +182,13 @@ TEST_CASE("hostile: a namespace path flipped to the host's between the check and
     CHECK(inside != host_ns);
 }
 
-TEST_CASE("hostile: the host's pid, mount and user namespaces and another process's user namespace are refused",
-          "[hostile]") {
+TEST_CASE("hostile: the host's pid, mount and user namespaces and another process's user namespace are refused", "[hostile]") {
     UsePolicy policy("builtin");
     Helper user({"unshare", "--user", "sleep", "60"}, "user");
     for (auto [type, path] : std::vector<std::pair<std::string, std::string>>{{"pid", "/proc/self/ns/pid"},
-                                                                             {"mount", "/proc/self/ns/mnt"},
-                                                                             {"user", "/proc/self/ns/user"},
-                                                                             {"user", user.ns_path("user")}}) {
+                                                                              {"mount", "/proc/self/ns/mnt"},
+                                                                              {"user", "/proc/self/ns/user"},
+                                                                              {"user", user.ns_path("user")}}) {
         Bundle b;
         set_ns(b, type, path);
         if (type == "user") {
@@ -207,14 +206,13 @@ TEST_CASE("hostile: the host's pid, mount and user namespaces and another proces
     }
 }
 
-TEST_CASE("hostile: a namespace path that is not a namespace, of another type, or of a process gone is refused",
-          "[hostile]") {
+TEST_CASE("hostile: a namespace path that is not a namespace, of another type, or of a process gone is refused", "[hostile]") {
     UsePolicy policy("builtin");
     pid_t gone = fork();
     if (gone == 0) _exit(0);
     waitpid(gone, nullptr, 0);
     for (auto [type, path] : std::vector<std::pair<std::string, std::string>>{
-             {"ipc", "/etc/hostname"},  // a regular file
+             {"ipc", "/etc/hostname"},      // a regular file
              {"ipc", "/proc/self/ns/net"},  // the host's network namespace declared as ipc
              {"pid", "/proc/" + std::to_string(gone) + "/ns/pid"},
              {"network", "/proc/self/ns/uts"}}) {
@@ -230,8 +228,7 @@ TEST_CASE("hostile: a namespace path that is not a namespace, of another type, o
     }
 }
 
-TEST_CASE("hostile: the host's cgroup namespace by path becomes a new one rooted at the container's cgroup",
-          "[hostile]") {
+TEST_CASE("hostile: the host's cgroup namespace by path becomes a new one rooted at the container's cgroup", "[hostile]") {
     UsePolicy policy("builtin");
     Bundle b;
     set_ns(b, "cgroup", "/proc/self/ns/cgroup");  // docklock's own: the host's
@@ -246,8 +243,7 @@ TEST_CASE("hostile: the host's cgroup namespace by path becomes a new one rooted
 
 // ---- hooks -----------------------------------------------------------------------------------------
 
-TEST_CASE("hostile: an allowlisted hook cannot be made to load the client's code through its environment",
-          "[hostile]") {
+TEST_CASE("hostile: an allowlisted hook cannot be made to load the client's code through its environment", "[hostile]") {
     // /usr/bin/containerd is on the builtin allowlist, root-owned and dynamically linked: a client's
     // LD_PRELOAD (a library shipped in the image) would run as host root with every capability.
     const std::string hook = "/usr/bin/containerd";
@@ -307,8 +303,7 @@ TEST_CASE("hostile: a hook named dockerd in /tmp or in the rootfs never runs", "
     run({"rm", "-rf", tmp});
 }
 
-TEST_CASE("hostile: createContainer and startContainer hooks are refused, even of an allowlisted executable",
-          "[hostile]") {
+TEST_CASE("hostile: createContainer and startContainer hooks are refused, even of an allowlisted executable", "[hostile]") {
     UsePolicy policy("builtin");
     for (const char* phase : {"createContainer", "startContainer"}) {
         Bundle b;
