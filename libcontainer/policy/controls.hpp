@@ -60,6 +60,7 @@ void user_root(Ctx& x, spec::Process& p, const spec::Linux* l);
 void userns(Ctx& x, spec::Spec& s);  // userns.cpp
 void landlock(Ctx& x, spec::Spec& s);
 void namespaces(Ctx& x, spec::Linux& l);
+void uts_names(Ctx& x, const spec::Spec& s);  // namespaces.cpp: no hostname set in the host's uts
 void mounts(Ctx& x, spec::Spec& s);
 void sockets(Ctx& x, spec::Spec& s);  // mounts.sockets (sockets.cpp), called by mounts()
 void devices(Ctx& x, spec::Linux& l);

@@ -17,6 +17,7 @@ spec::Process apply_to_process(const spec::Process& requested, const Policy& pol
         no_new_privileges(x, p);
         apparmor(x, p);
         user_root(x, p, container);  // root of a remapped container is not the host's
+        oom_score(x, p);             // as at create: exec's process.json is the client's too
     }
     host_capabilities(host, p, findings);
     return p;
@@ -71,6 +72,7 @@ Result apply(const spec::Spec& requested_in, const Policy& policy, const HostFac
         oom_score(x, *s.process);
     }
     namespaces(x, *s.linux);
+    uts_names(x, s);
     mounts(x, s);
     devices(x, *s.linux);
     paths(x, s);

@@ -14,6 +14,17 @@
 namespace docklock::policy::detail {
 namespace {
 
+// What the dynamic loader and libc read from the environment of a root process (glibc's list of
+// variables it ignores for setuid programs, and every LD_*): in a hook's env they would load the
+// client's code into an allowlisted executable running as host root with every capability.
+bool loader_variable(const std::string& entry) {
+    static const std::vector<std::string> names{
+        "GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES",   "HOSTALIASES", "LOCALDOMAIN", "LOCPATH", "MALLOC_TRACE",
+        "NIS_PATH",   "NLSPATH",     "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR",      "TZDIR"};
+    std::string name = entry.substr(0, entry.find('='));
+    return name.rfind("LD_", 0) == 0 || contains(names, name);
+}
+
 std::string strip_deleted(std::string p) {
     if (auto d = p.rfind(" (deleted)"); d != std::string::npos && d + 10 == p.size()) p.resize(d);
     return p;
@@ -55,6 +66,15 @@ void hooks(Ctx& x, spec::Hooks& h) {
                 what = shown + " is writable by its group or others";
             } else if (f->inside(x.obj.root) || f->inside(x.obj.bundle)) {
                 what = shown + " is inside the container's rootfs or bundle";
+            } else {
+                std::vector<std::string> bad;
+                for (const auto& e : hook.env)
+                    if (loader_variable(e)) bad.push_back(e.substr(0, e.find('=')));
+                if (!bad.empty()) {
+                    what = shown + " would run as host root with " + join(bad, ", ") +
+                           " from the config: the dynamic loader and libc would load the client's code into it";
+                    field = std::string("hooks.") + name + "[" + std::to_string(i) + "].env";
+                }
             }
             if (what.empty()) {
                 kept.push_back(hook);

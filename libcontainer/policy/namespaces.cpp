@@ -101,4 +101,19 @@ void namespaces(Ctx& x, spec::Linux& l) {
     }
 }
 
+// A hostname or domainname is set in the uts namespace the container runs in: with the host's
+// joined by path (namespaces.uts may allow sharing it), that is renaming the host. Sharing is the
+// control's question; writing the host's names is never allowed.
+void uts_names(Ctx& x, const spec::Spec& s) {
+    if (!s.linux || (s.hostname.empty() && s.domainname.empty())) return;
+    const spec::Namespace* n = s.linux->find_namespace("uts");
+    if (!n || n->path.empty() || private_namespace(x, *s.linux, "uts")) return;
+    const objects::NsFacts* f = ns_facts(x, *n);
+    if (!f || !f->opened()) return;  // refused by namespaces()
+    for (auto [field, value] : {std::pair{"hostname", &s.hostname}, std::pair{"domainname", &s.domainname}})
+        if (!value->empty())
+            x.add("namespaces.uts", field, *value, "refused",
+                  "would rename the host: the uts namespace \"" + n->path + "\" is the host's", "refused");
+}
+
 }  // namespace docklock::policy::detail
