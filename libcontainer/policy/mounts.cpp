@@ -245,6 +245,12 @@ void sensitive(Ctx& x, spec::Spec& s) {
             what = " is " + describe(e);
         else if (r.contains(*p))
             what = " contains " + e + " (" + describe(e) + ")";
+        // Inside a sensitive directory only an engine's own rootfs mount (Docker's overlay2/<id>/merged,
+        // containerd's task rootfs): a mount root of its own. A plain directory there is the engine's
+        // state (every container's layers, configs, volumes), handed over read-write. Only the opened
+        // object tells a mount root; the lexical model cannot, and does not judge it.
+        else if (x.obj.resolved && e != "/" && r.inside(*p) && !r.mount_root)
+            what = " is inside " + e + " (" + describe(e) + ") and is not a root filesystem mounted there";
     }
     if (!what.empty()) {
         what = "\"" + s.root.path + "\" (opened: " + r.path + ")" + what;
