@@ -27,6 +27,9 @@ struct Facts {
     int64_t fs_magic = 0;   // statfs f_type of its filesystem
     bool mount_root = false;  // a directory that is the root of a mount (its ".." is on another mount)
     std::vector<Id> above;  // the directories above it, nearest first, up to the root
+    // An rbind's source: every mount below it (what the recursive clone carries), each opened and
+    // judged like the source itself.
+    std::vector<Facts> below;
 
     bool opened() const { return error == 0; }
     bool is(const Facts& o) const { return opened() && o.opened() && exists && o.exists && id == o.id; }

@@ -15,6 +15,9 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "../spec/mount_options.hpp"
 #include "../util/error.hpp"
@@ -213,6 +216,54 @@ NsFacts ns_facts(int fd, const std::function<bool(const Id&)>& container_userns)
     return n;
 }
 
+// The mount points strictly below `dir` in this mount namespace (mountinfo's field 5, octal escapes
+// undone), each opened and read: what a recursive clone of `dir` takes along.
+static std::vector<Facts> mounts_below(const std::string& dir) {
+    std::vector<Facts> out;
+    if (dir.empty() || dir[0] != '/') return out;
+    std::string prefix = dir == "/" ? "/" : dir + "/";
+    FILE* f = std::fopen("/proc/self/mountinfo", "re");
+    if (!f) {
+        Facts e;
+        e.error = errno;
+        e.path = "/proc/self/mountinfo";
+        out.push_back(e);
+        return out;
+    }
+    char* line = nullptr;
+    size_t cap = 0;
+    while (::getline(&line, &cap, f) > 0) {
+        std::string l(line), field;
+        size_t pos = 0;
+        for (int i = 0; i < 5 && pos != std::string::npos; ++i) {
+            size_t end = l.find(' ', pos);
+            field = l.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+            pos = end == std::string::npos ? end : end + 1;
+        }
+        std::string mp;
+        for (size_t i = 0; i < field.size(); ++i) {
+            if (field[i] == '\\' && i + 3 < field.size()) {
+                mp += static_cast<char>(std::stoi(field.substr(i + 1, 3), nullptr, 8));
+                i += 3;
+            } else {
+                mp += field[i];
+            }
+        }
+        if (mp.size() <= prefix.size() || mp.compare(0, prefix.size(), prefix) != 0) continue;
+        UniqueFd fd(open_object(AT_FDCWD, mp, O_PATH));
+        Facts b;
+        if (fd)
+            b = facts_of(fd.get());
+        else
+            b.error = errno;
+        if (b.path.empty()) b.path = mp;
+        out.push_back(b);
+    }
+    std::free(line);
+    std::fclose(f);
+    return out;
+}
+
 bool is_bind_mount(const spec::Mount& m) {
     return spec::kind_of(m, spec::parse_mount_options(m.options)) == spec::MountKind::Bind;
 }
@@ -244,6 +295,8 @@ Opened resolve(const spec::Spec& s, const ResolveInputs& in) {
             continue;
         }
         o.mounts[i] = open_at_bundle(m.source, O_PATH, o.facts.mounts[i]);
+        if (o.mounts[i] && spec::parse_mount_options(m.options).rec && S_ISDIR(o.facts.mounts[i].mode))
+            o.facts.mounts[i].below = mounts_below(o.facts.mounts[i].path);
     }
     if (s.linux) {
         const auto& ns = s.linux->namespaces;

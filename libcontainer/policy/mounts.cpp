@@ -129,6 +129,13 @@ void types(Ctx& x, spec::Spec& s) {
                 if (!fs.empty())
                     what = "bind of \"" + m.source + "\" (" + f->path + ") is a file of " + fs +
                            ", a kernel interface of the host";
+                // An rbind carries every mount below its source: each is judged the same way.
+                for (const auto& b : f->below) {
+                    std::string bfs = b.opened() ? objects::kernel_interface_fs(b.fs_magic) : "";
+                    if (what.empty() && !bfs.empty())
+                        what = "rbind of \"" + m.source + "\" carries " + b.path + ", a mount of " + bfs +
+                               ", a kernel interface of the host";
+                }
             }
         } else {
             const std::string& type = m.type;
@@ -203,6 +210,23 @@ void sensitive(Ctx& x, spec::Spec& s) {
         std::string what;
         for (const auto& e : reject)
             if (what.empty()) what = relation(x, *f, e, allowed);
+        // An rbind carries every mount below its source (open_tree AT_RECURSIVE): each is judged as a
+        // source of its own; one that could not be opened cannot be judged and refuses the mount.
+        for (const auto& b : f->below) {
+            if (!what.empty()) break;
+            if (!b.opened()) {
+                what = " carries the mount " + b.path + ", which cannot be opened: " + errno_text(b.error);
+                continue;
+            }
+            bool b_allowed = std::any_of(allow.begin(), allow.end(), [&](const std::string& a) {
+                return matches_allow(b.path, a) || matches_allow(b.path, x.host.resolved(a));
+            });
+            for (const auto& e : reject)
+                if (what.empty()) {
+                    std::string rel = relation(x, b, e, b_allowed);
+                    if (!rel.empty()) what = " carries the mount " + b.path + ", which" + rel;
+                }
+        }
         if (!what.empty()) {
             if (x.violation(id, field, m.source, "mount dropped", shown + what, "\"" + f->path + "\"")) continue;
             kept.push_back(m);
@@ -211,7 +235,11 @@ void sensitive(Ctx& x, spec::Spec& s) {
         if (!readonly(m)) {
             auto ro = std::find_if(readonly_dirs.begin(), readonly_dirs.end(), [&](const std::string& d) {
                 const objects::Facts* p = policy_path(x, d);
-                return p && (f->is(*p) || f->inside(*p));
+                if (!p) return false;
+                if (f->is(*p) || f->inside(*p)) return true;
+                for (const auto& b : f->below)  // a mount below the source: the whole rbind read-only
+                    if (b.is(*p) || b.inside(*p)) return true;
+                return false;
             });
             if (ro != readonly_dirs.end()) {
                 std::string ofield = field_of(i, ".options");
