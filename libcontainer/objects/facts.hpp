@@ -38,6 +38,7 @@ struct Facts {
     uint32_t mode = 0, uid = 0, gid = 0;
     uint64_t rdev = 0;
     int64_t fs_magic = 0;   // statfs f_type of its filesystem
+    bool mount_root = false;  // a directory that is the root of a mount (its ".." is on another mount)
     std::vector<Id> above;  // the directories above it, nearest first, up to the root
     // For a recursive bind source: the mounts below it that open_tree(AT_RECURSIVE) brings along,
     // each judged like the source itself (their mount points opened and read the same way).

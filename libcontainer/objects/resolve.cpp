@@ -16,6 +16,9 @@
 #include <cerrno>
 #include <cctype>
 #include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "../spec/mount_options.hpp"
 #include "../util/error.hpp"
@@ -98,6 +101,11 @@ Facts facts_of(int fd) {
     UniqueFd cur;
     if (S_ISDIR(st.st_mode)) {
         cur.reset(::openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        struct statx self_x, up_x;
+        if (cur && ::statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &self_x) == 0 &&
+            ::statx(cur.get(), "", AT_EMPTY_PATH, STATX_MNT_ID, &up_x) == 0 && (self_x.stx_mask & STATX_MNT_ID) &&
+            (up_x.stx_mask & STATX_MNT_ID))
+            f.mount_root = self_x.stx_mnt_id != up_x.stx_mnt_id;
     } else if (!f.path.empty() && f.path[0] == '/') {
         std::string dir = f.path.substr(0, f.path.rfind('/'));
         if (dir.empty()) dir = "/";

@@ -129,11 +129,12 @@ void types(Ctx& x, spec::Spec& s) {
                 if (!fs.empty())
                     what = "bind of \"" + m.source + "\" (" + f->path + ") is a file of " + fs +
                            ", a kernel interface of the host";
-                for (const auto& b : f->below) {  // what a recursive bind brings along
+                // An rbind carries every mount below its source: each is judged the same way.
+                for (const auto& b : f->below) {
                     std::string bfs = b.opened() ? objects::kernel_interface_fs(b.fs_magic) : "";
                     if (what.empty() && !bfs.empty())
-                        what = "recursive bind of \"" + m.source + "\" brings " + b.path + ", a " + bfs +
-                               " mount (a kernel interface of the host)";
+                        what = "rbind of \"" + m.source + "\" carries " + b.path + ", a mount of " + bfs +
+                               ", a kernel interface of the host";
                 }
             }
         } else {
@@ -209,19 +210,22 @@ void sensitive(Ctx& x, spec::Spec& s) {
         std::string what;
         for (const auto& e : reject)
             if (what.empty()) what = relation(x, *f, e, allowed);
-        // An rbind clones the mounts below its source too: each is judged like the source.
+        // An rbind carries every mount below its source (open_tree AT_RECURSIVE): each is judged as a
+        // source of its own; one that could not be opened cannot be judged and refuses the mount.
         for (const auto& b : f->below) {
             if (!what.empty()) break;
             if (!b.opened()) {
-                what = " brings the mount " + b.path + ", which cannot be opened: " + errno_text(b.error);
+                what = " carries the mount " + b.path + ", which cannot be opened: " + errno_text(b.error);
                 continue;
             }
             bool b_allowed = std::any_of(allow.begin(), allow.end(), [&](const std::string& a) {
                 return matches_allow(b.path, a) || matches_allow(b.path, x.host.resolved(a));
             });
             for (const auto& e : reject)
-                if (what.empty())
-                    if (std::string r = relation(x, b, e, b_allowed); !r.empty()) what = " brings the mount " + b.path + ", which" + r;
+                if (what.empty()) {
+                    std::string rel = relation(x, b, e, b_allowed);
+                    if (!rel.empty()) what = " carries the mount " + b.path + ", which" + rel;
+                }
         }
         if (!what.empty()) {
             if (x.violation(id, field, m.source, "mount dropped", shown + what, "\"" + f->path + "\"")) continue;
@@ -233,8 +237,9 @@ void sensitive(Ctx& x, spec::Spec& s) {
                 const objects::Facts* p = policy_path(x, d);
                 if (!p) return false;
                 if (f->is(*p) || f->inside(*p)) return true;
-                return std::any_of(f->below.begin(), f->below.end(),
-                                   [&](const objects::Facts& b) { return b.is(*p) || b.inside(*p); });
+                for (const auto& b : f->below)  // a mount below the source: the whole rbind read-only
+                    if (b.is(*p) || b.inside(*p)) return true;
+                return false;
             });
             if (ro != readonly_dirs.end()) {
                 std::string ofield = field_of(i, ".options");
@@ -268,6 +273,12 @@ void sensitive(Ctx& x, spec::Spec& s) {
             what = " is " + describe(e);
         else if (r.contains(*p))
             what = " contains " + e + " (" + describe(e) + ")";
+        // Inside a sensitive directory only an engine's own rootfs mount (Docker's overlay2/<id>/merged,
+        // containerd's task rootfs): a mount root of its own. A plain directory there is the engine's
+        // state (every container's layers, configs, volumes), handed over read-write. Only the opened
+        // object tells a mount root; the lexical model cannot, and does not judge it.
+        else if (x.obj.resolved && e != "/" && r.inside(*p) && !r.mount_root)
+            what = " is inside " + e + " (" + describe(e) + ") and is not a root filesystem mounted there";
     }
     if (!what.empty()) {
         what = "\"" + s.root.path + "\" (opened: " + r.path + ")" + what;

@@ -87,8 +87,13 @@ void regular_mount(int root_fd, const MountPlan& m) {
             if (::mount("/sys", p.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
                 child_die("bind /sys onto", m.dest.c_str(), errno);
             ::close(fd);
+            // The host's /sys comes with every mount below it (cgroup hierarchies, debugfs, tracefs,
+            // securityfs, bpf...), read-write: the flags must hold on each of them, not only on the top.
             MountPlan ro = m;
             ro.remount_bind = true;
+            ro.attr_set |= MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+                           ((m.flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0);
+            ro.attr_clr &= ~ro.attr_set;
             after_mount(root_fd, ro, m.flags | MS_NOSUID | MS_NODEV | MS_NOEXEC);
             return;
         }
