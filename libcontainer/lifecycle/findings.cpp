@@ -43,7 +43,7 @@ void audit(const std::string& path, const std::string& id, const std::string& op
 
 void record_findings(const policy::Policy& p, const std::string& id, const std::string& op,
                      const std::vector<policy::Finding>& findings) {
-    for (const auto& f : findings) log::info("policy: " + f.to_line());
+    for (const auto& f : findings) log::record("policy: " + f.to_line());  // refusals: the error below
     if (!p.audit_log.empty() && !findings.empty()) audit(p.audit_log, id, op, findings);
     std::string refusal = policy::refusal_message(findings);
     if (!refusal.empty()) throw Error(refusal);

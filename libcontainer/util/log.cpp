@@ -50,6 +50,11 @@ bool debug_enabled() {
     return g_debug;
 }
 
+void record(const std::string& msg) {
+    if (g_fd == 2 && !g_debug) return;
+    write(Level::Info, msg);
+}
+
 void write(Level l, const std::string& msg) {
     if (l == Level::Debug && !g_debug) return;
     std::string line;

@@ -21,5 +21,10 @@ inline void error(const std::string& m) {
     write(Level::Error, m);
 }
 bool debug_enabled();
+// A line for the log file, not for stderr: the policy's findings. With --log it is written at info;
+// without (the log is stderr, which engines relay as the runtime's error and where `run` writes next
+// to the container's output) only when --debug asks for it. Findings are also kept with the state
+// (`docklock findings`) and in the policy's audit_log.
+void record(const std::string& m);
 
 }  // namespace docklock::log

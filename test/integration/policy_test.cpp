@@ -9,11 +9,13 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/stat.h>
+#include <algorithm>
 #include <cstring>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <thread>
 
 #include "harness.hpp"
@@ -123,7 +125,35 @@ TEST_CASE("policy: Docker's default config runs hardened and the client profile 
     CHECK(has_finding(f, "seccomp", "changed"));
     CHECK(has_finding(f, "resources.pids", "changed"));
     CHECK(has_finding(f, "namespaces.cgroup", "changed"));
-    CHECK_THAT(r.err, Catch::Contains("policy: capabilities"));  // also in the runtime log
+    // Findings go to the log, not to stderr (where `run` writes next to the container's output and
+    // engines read the runtime's errors): stderr has nothing without --debug.
+    CHECK(r.err == "");
+}
+
+TEST_CASE("policy: findings go to --log (and to stderr only with --debug); a refusal is one line on stderr") {
+    UsePolicy policy("builtin");
+    Bundle b;
+    use_fixture(b, "default");
+    b.config["process"]["args"] = {"true"};
+    b.write();
+    std::string logf = b.dir + "/docklock.log";
+    Result r = docklock({"--log", logf, "run", "--bundle", b.dir, b.id});
+    REQUIRE(r.code == 0);
+    CHECK(r.err == "");
+    std::ifstream in(logf);
+    std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK_THAT(log, Catch::Contains("info policy: capabilities"));
+    Result d = docklock({"--debug", "run", "--bundle", b.dir, b.id});
+    REQUIRE(d.code == 0);
+    CHECK_THAT(d.err, Catch::Contains("policy: capabilities"));
+
+    // a refused create, as an engine that relays the runtime's stderr (conmon) sees it: one line
+    Bundle bad;
+    use_fixture(bad, "host-ns");
+    Result x = bad.create();
+    CHECK(x.code != 0);
+    CHECK_THAT(x.err, Catch::StartsWith("docklock: policy: refused by control \"namespaces.pid\""));
+    CHECK(std::count(x.err.begin(), x.err.end(), '\n') == 1);
 }
 
 TEST_CASE("policy: the limits fixture keeps its limits and user and runs hardened") {
@@ -208,12 +238,19 @@ TEST_CASE("policy: docker.sock, the host root and host namespaces are refused na
         SECTION(c.fixture) {
             Bundle b;
             use_fixture(b, c.fixture);
-            Result r = b.create();
-            INFO(r.err);
+            b.write();
+            std::string logf = b.dir + "/docklock.log";
+            Result r = docklock({"--log", logf, "create", "--bundle", b.dir, b.id});
+            std::ifstream in(logf);
+            std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            INFO(r.err << log);
             CHECK(r.code != 0);
-            CHECK_THAT(r.err, Catch::Contains("refused by control \"" + std::string(c.control) + "\""));
-            CHECK_THAT(r.err, Catch::Contains(c.field));
-            CHECK_THAT(r.err, Catch::Contains("an admin can allow it"));
+            // stderr: the first refusal, one line; every refusal (hostroot has two) is in the log
+            CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+            CHECK_THAT(r.err, Catch::StartsWith("docklock: policy: refused by control"));
+            CHECK_THAT(log, Catch::Contains("refused by control \"" + std::string(c.control) + "\""));
+            CHECK_THAT(log, Catch::Contains(c.field));
+            CHECK_THAT(log, Catch::Contains("an admin can allow it"));
             // nothing was made: no state, no cgroup
             CHECK_FALSE(exists(state_root() + "/" + b.id));
             CHECK_FALSE(exists("/sys/fs/cgroup/pids/docklock-test/" + b.id));
@@ -326,14 +363,18 @@ TEST_CASE("policy: exec into a running container gets the baseline too") {
     proc["noNewPrivileges"] = false;
     std::string pf = b.dir + "/exec.json";
     std::ofstream(pf) << proc.dump();
-    Result r = docklock({"exec", "--process", pf, b.id});
+    std::string logf = b.dir + "/exec.log";
+    Result r = docklock({"--log", logf, "exec", "--process", pf, b.id});
     INFO(r.out << r.err);
     REQUIRE(r.code == 0);
     CHECK(status_field(r.out, "CapEff") == "0000000000000001");  // only CHOWN survives
     CHECK(status_field(r.out, "NoNewPrivs") == "1");
     CHECK(status_field(r.out, "Seccomp_filters") == "2");
     CHECK(status_field(r.out, "unshare") == "EPERM");
-    CHECK_THAT(r.err, Catch::Contains("policy: capabilities"));
+    std::ifstream log(logf);  // the exec's findings, in the log rather than the exec's stderr
+    CHECK_THAT(std::string((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>()),
+               Catch::Contains("policy: capabilities"));
+    CHECK(r.err == "");
     // with a tty as well
     Result t = docklock({"exec", "-t", b.id, "sh", "-c", "grep NoNewPrivs /proc/self/status"});
     CHECK(t.code == 0);
@@ -366,7 +407,10 @@ TEST_CASE("policy: Landlock (strict policy) forbids running dropped binaries and
                     if (o != "noexec") opts.push_back(o);
                 m["options"] = opts;
             }
-        Result r = run_fixture(b, script);
+        add_probe(b);
+        b.config["process"]["args"] = {"sh", "-c", script};
+        b.write();
+        Result r = docklock({"--debug", "run", "--bundle", b.dir, b.id});  // --debug: the findings on stderr
         INFO(r.out << r.err);
         REQUIRE(r.code == 0);
         return r;
