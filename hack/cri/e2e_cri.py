@@ -343,7 +343,7 @@ def t_runtime_socket():
         msg = refused("hostPath of the runtime's socket",
                       lambda: pod.run("sock", ["sleep", "2147483647"],
                                       mounts=[("/run/containerd/containerd.sock", args.socket)]),
-                      "mounts.sensitive")
+                      "mounts.sockets")
         if msg is None:
             seen = out(pod.containers["sock"], "ls", "-l", "/run/containerd/containerd.sock").strip()
             raise Fail(f"not refused: the container runs with containerd's socket {args.socket} mounted "
@@ -391,7 +391,7 @@ scenarios = [
     ("StopPodSandbox, RemovePodSandbox: no state, cgroup, mount or process left", t_remove_pod),
     ("privileged: true runs with the baseline's capabilities", t_privileged),
     ("hostPID refused: namespaces.pid in the CRI error", t_host_pid),
-    ("hostPath of the runtime's socket refused: mounts.sensitive in the CRI error", t_runtime_socket),
+    ("hostPath of the runtime's socket refused: mounts.sockets (its listener is host root) in the CRI error", t_runtime_socket),
     ("added SYS_ADMIN dropped", t_sys_admin),
     ("no pod, docklock state or logged docklock failure left", t_no_pods_left),
 ]

@@ -238,12 +238,19 @@ TEST_CASE("hostile: sysfs and cgroup mounts with a trailing rw stay read-only", 
 TEST_CASE("hostile: a relative bind source climbing out of the bundle to the host's root is refused", "[hostile]") {
     UsePolicy policy("builtin");
     Bundle b;
-    add_mount(b, "/host", "bind", "../../../../../../", {"rbind", "rw"});
+    add_mount(b, "/host", "bind", "../../../../../../", {"bind", "rw"});
     check_refused(b, "mounts.sensitive");
     b.write();
     Result c = docklock({"policy", "check", "--bundle", b.dir});
     INFO(c.out << c.err);
     CHECK_THAT(c.out + c.err, Catch::Contains("mounts.sensitive"));
+    // Recursive, it is refused first for the host's /proc it would carry, and for the root as well.
+    Bundle rb;
+    add_mount(rb, "/host", "bind", "../../../../../../", {"rbind", "rw"});
+    check_refused(rb, "mounts.types");
+    rb.write();
+    Result rc = docklock({"policy", "check", "--bundle", rb.dir});
+    CHECK_THAT(rc.out + rc.err, Catch::Contains("mounts.sensitive") && Catch::Contains("host's root"));
 }
 
 TEST_CASE("hostile: remount spellings and host kernel interfaces as bind sources are refused", "[hostile]") {

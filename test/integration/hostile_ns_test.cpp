@@ -233,7 +233,8 @@ TEST_CASE("hostile: the host's cgroup namespace by path becomes a new one rooted
     Bundle b;
     set_ns(b, "cgroup", "/proc/self/ns/cgroup");  // docklock's own: the host's
     b.sh("echo ns=$(readlink /proc/self/ns/cgroup); grep pids /proc/self/cgroup");
-    Result r = b.run();
+    b.write();
+    Result r = docklock({"--debug", "run", "--bundle", b.dir, b.id});  // findings on stderr with --debug
     INFO(r.out << r.err);
     REQUIRE(r.code == 0);
     CHECK_THAT(r.out, !Catch::Contains("ns=" + ns_link("/proc/self/ns/cgroup")));
@@ -328,7 +329,8 @@ TEST_CASE("hostile: an oomScoreAdj below the runtime's at create becomes the run
     Bundle b;
     b.config["process"]["oomScoreAdj"] = -1000;
     b.sh("echo oom=$(cat /proc/self/oom_score_adj)");
-    Result r = b.run();
+    b.write();
+    Result r = docklock({"--debug", "run", "--bundle", b.dir, b.id});  // findings on stderr with --debug
     INFO(r.out << r.err);
     REQUIRE(r.code == 0);
     CHECK_THAT(r.out, Catch::Contains("oom=" + own_oom_score_adj() + "\n"));  // from inside
@@ -346,7 +348,7 @@ TEST_CASE("hostile: exec's process.json cannot set an oomScoreAdj below the runt
     p["oomScoreAdj"] = -1000;
     std::string file = b.dir + "/process.json";
     std::ofstream(file) << p.dump();
-    Result r = docklock({"exec", "--process", file, b.id});
+    Result r = docklock({"--debug", "exec", "--process", file, b.id});  // findings on stderr with --debug
     INFO(r.out << r.err);
     if (r.code == 0) {
         CHECK_THAT(r.out, Catch::Contains("oom=" + own_oom_score_adj() + "\n"));  // from inside

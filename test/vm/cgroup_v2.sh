@@ -79,9 +79,10 @@ writekmsg='(exec 3>/dev/kmsg) 2>/dev/null && echo open || echo denied'
 check "devices: a device outside the rules cannot be opened" "$(docklock exec devices sh -c "$writekmsg")" denied
 check "devices: the default devices still work" "$(docklock exec devices sh -c 'head -c 4 /dev/urandom | wc -c')" 4
 echo '{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":1,"minor":11,"access":"w"}]}' | docklock update --resources - devices
-check "devices: update replaces the program (now allowed)" "$(docklock exec devices sh -c "$writekmsg")" open
-echo '{"devices":[{"allow":false,"access":"rwm"}]}' | docklock update --resources - devices
-check "devices: and back (denied again)" "$(docklock exec devices sh -c "$writekmsg")" denied
+# update takes no device rules (as runc's update): they bypassed the policy's devices control, and an
+# allow-all there made the cgroup allow-all. The program stays the one create loaded.
+check "devices: update leaves the device program as created (still denied)" "$(docklock exec devices sh -c "$writekmsg")" denied
+check "devices: the default devices still work after update" "$(docklock exec devices sh -c 'head -c 4 /dev/urandom | wc -c')" 4
 docklock delete --force devices
 
 finish "cgroup v2"
