@@ -40,6 +40,10 @@ struct Facts {
     int64_t fs_magic = 0;   // statfs f_type of its filesystem
     bool mount_root = false;  // a directory that is the root of a mount (its ".." is on another mount)
     std::vector<Id> above;  // the directories above it, nearest first, up to the root
+    // Where it sits inside its own filesystem (mountinfo's root of its mount + the rest of its
+    // path): a directory bind-mounted elsewhere is still inside what it is inside on its
+    // filesystem, which ".." from the mount's root cannot see. "" when unknown (lexical facts).
+    std::string fs_path;
     // For a recursive bind source: the mounts below it that open_tree(AT_RECURSIVE) brings along,
     // each judged like the source itself (their mount points opened and read the same way).
     std::vector<Facts> below;

@@ -16,6 +16,8 @@
 #include <cerrno>
 #include <cctype>
 #include <climits>
+#include <map>
+#include <string_view>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -24,15 +26,23 @@
 #include "../util/error.hpp"
 #include "../util/fs.hpp"
 #include "../util/mountinfo.hpp"
+#include "../util/text.hpp"
 #include "sockets.hpp"
 
 namespace docklock::objects {
+
+// `p` is strictly below `dir` (both absolute paths inside one filesystem).
+static bool below_in_fs(const std::string& p, const std::string& dir) {
+    if (p.empty() || dir.empty()) return false;
+    if (dir == "/") return p != "/";
+    return p.size() > dir.size() && p.compare(0, dir.size(), dir) == 0 && p[dir.size()] == '/';
+}
 
 bool Facts::inside(const Facts& dir) const {
     if (!opened() || !dir.opened() || !dir.exists) return false;
     for (const auto& a : above)
         if (a == dir.id) return true;
-    return false;
+    return id.dev == dir.id.dev && below_in_fs(fs_path, dir.fs_path);
 }
 
 bool Facts::contains(const Facts& o) const {
@@ -40,7 +50,7 @@ bool Facts::contains(const Facts& o) const {
     if (!o.exists && o.id == id) return true;  // a missing `o` would be created inside us
     for (const auto& a : o.above)
         if (a == id) return true;
-    return false;
+    return o.exists && id.dev == o.id.dev && below_in_fs(o.fs_path, fs_path);
 }
 
 std::string kernel_interface_fs(int64_t magic) {
@@ -74,6 +84,66 @@ int open_object(int dirfd, const std::string& path, int flags) {
     return static_cast<int>(fd);
 }
 
+static std::string unescape(std::string_view v);
+
+namespace {
+
+// /proc/self/mountinfo by mount id: (root inside the filesystem, mount point), read once and again
+// when an id is missing (a mount made since).
+struct MountTable {
+    std::map<uint64_t, std::pair<std::string, std::string>> by_id;
+    void load() {
+        by_id.clear();
+        std::string text;
+        try {
+            text = fs::read_file("/proc/self/mountinfo");
+        } catch (const Error&) {
+            return;
+        }
+        for (std::string_view line : text::lines(text)) {
+            auto f = text::fields(line);
+            if (f.size() < 5) continue;
+            uint64_t idv = 0;
+            for (char c : f[0]) idv = idv * 10 + static_cast<uint64_t>(c - '0');
+            by_id[idv] = {unescape(f[3]), unescape(f[4])};
+        }
+    }
+    const std::pair<std::string, std::string>* find(uint64_t idv) {
+        auto it = by_id.find(idv);
+        if (it == by_id.end()) {
+            load();
+            it = by_id.find(idv);
+        }
+        return it == by_id.end() ? nullptr : &it->second;
+    }
+};
+
+// Where the object behind `fd` (whose kernel path is `path`) sits inside its filesystem; "" if
+// that cannot be told.
+std::string fs_path_of(int fd, const std::string& path) {
+    static MountTable table;
+    struct statx x;
+    if (path.empty() || path[0] != '/' || ::statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &x) != 0 ||
+        !(x.stx_mask & STATX_MNT_ID))
+        return "";
+    const auto* m = table.find(x.stx_mnt_id);
+    if (!m) return "";
+    const auto& [root, mp] = *m;
+    std::string rest;
+    if (mp == "/")
+        rest = path;
+    else if (path == mp)
+        rest = "";
+    else if (path.size() > mp.size() && path.compare(0, mp.size(), mp) == 0 && path[mp.size()] == '/')
+        rest = path.substr(mp.size());
+    else
+        return "";
+    std::string out = root == "/" ? rest : root + rest;
+    return out.empty() ? "/" : out;
+}
+
+}  // namespace
+
 static Id id_of(const struct stat& st) {
     return {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
 }
@@ -96,6 +166,7 @@ Facts facts_of(int fd) {
     std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     ssize_t n = ::readlink(link, buf, sizeof buf - 1);
     if (n > 0) f.path.assign(buf, static_cast<size_t>(n));
+    f.fs_path = fs_path_of(fd, f.path);
     // The directories above: ".." from the object itself (a directory) or from the directory the
     // kernel's path names (anything else has no ".."), until ".." is the directory itself.
     UniqueFd cur;

@@ -80,11 +80,11 @@ Policy builtin() {
     cpu.ints["quota"] = 0;
     cpu.ints["period"] = 100000;
     set("sysctls", Mode::Reject).lists["allow"] = {"kernel.shm*", "kernel.msg*", "kernel.sem", "fs.mqueue.*", "net.*"};
-    set("hooks", Mode::Reject).lists["allow"] = {"/usr/bin/dockerd",     "/usr/sbin/dockerd",
-                                                 "/usr/local/bin/dockerd", "/usr/bin/containerd",
-                                                 "/usr/local/bin/containerd",
-                                                 "/usr/bin/nvidia-container-runtime-hook"};
+    set("hooks", Mode::Reject).lists["allow"] = {
+        "/usr/bin/dockerd libnetwork-setkey", "/usr/sbin/dockerd libnetwork-setkey",
+        "/usr/local/bin/dockerd libnetwork-setkey", "/usr/bin/nvidia-container-runtime-hook * prestart"};
     set("oom_score_adj", Mode::Enforce);
+    set("rlimits", Mode::Enforce);
     return p;
 }
 

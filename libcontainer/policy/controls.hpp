@@ -69,6 +69,7 @@ void resources(Ctx& x, spec::Linux& l);
 void sysctls(Ctx& x, spec::Linux& l);
 void hooks(Ctx& x, spec::Hooks& h);
 void oom_score(Ctx& x, spec::Process& p);
+void rlimits(Ctx& x, spec::Process& p);
 void seccomp(Ctx& x, spec::Spec& s);
 
 bool private_namespace(const Ctx& x, const spec::Linux& l, const std::string& type);

@@ -18,6 +18,7 @@ spec::Process apply_to_process(const spec::Process& requested, const Policy& pol
         apparmor(x, p);
         user_root(x, p, container);  // root of a remapped container is not the host's
         oom_score(x, p);             // as at create: exec's process.json is the client's too
+        rlimits(x, p);
     }
     host_capabilities(host, p, findings);
     return p;
@@ -70,6 +71,7 @@ Result apply(const spec::Spec& requested_in, const Policy& policy, const HostFac
         apparmor(x, *s.process);
         user_root(x, *s.process, &*s.linux);
         oom_score(x, *s.process);
+        rlimits(x, *s.process);
     }
     namespaces(x, *s.linux);
     uts_names(x, s);

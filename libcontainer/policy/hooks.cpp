@@ -30,6 +30,39 @@ std::string strip_deleted(std::string p) {
     return p;
 }
 
+// An allow entry: "PATH" (any arguments) or "PATH ARG0 ARG1 ..." (the hook's args must begin with
+// these; "*" matches any one). dockerd as a hook must be its libnetwork-setkey re-exec, not a
+// second daemon the client configures with its own flags.
+std::vector<std::string> tokens(const std::string& entry) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < entry.size()) {
+        size_t j = entry.find(' ', i);
+        if (j == std::string::npos) j = entry.size();
+        if (j > i) out.push_back(entry.substr(i, j - i));
+        i = j + 1;
+    }
+    return out;
+}
+
+bool allowed_path(const std::vector<std::string>& allow, const std::string& target) {
+    for (const auto& a : allow)
+        if (auto t = tokens(a); !t.empty() && t[0] == target) return true;
+    return false;
+}
+
+bool allowed_call(const std::vector<std::string>& allow, const std::string& target, const std::vector<std::string>& args) {
+    for (const auto& a : allow) {
+        auto t = tokens(a);
+        if (t.empty() || t[0] != target) continue;
+        if (args.size() + 1 < t.size()) continue;
+        bool ok = true;
+        for (size_t k = 1; k < t.size() && ok; ++k) ok = t[k] == "*" || t[k] == args[k - 1];
+        if (ok) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 void hooks(Ctx& x, spec::Hooks& h) {
@@ -57,9 +90,12 @@ void hooks(Ctx& x, spec::Hooks& h) {
                 what = shown + " cannot be opened" + (f ? std::string(": ") + std::strerror(f->error) : std::string());
             } else if (!S_ISREG(f->mode)) {
                 what = shown + " is not a regular file";
-            } else if (target.empty() || target[0] != '/' || !contains(allow, target)) {
+            } else if (target.empty() || target[0] != '/' || !allowed_path(allow, target)) {
                 what = shown + " is not an allowed hook executable";
                 if (!target.empty() && target[0] == '/') hint = "\"" + target + "\"";
+            } else if (!allowed_call(allow, target, hook.args)) {
+                what = shown + " with args [" + join(hook.args, " ") +
+                       "] is not an allowed call of it (the allowlist pins its arguments)";
             } else if (f->uid != 0) {
                 what = shown + " is owned by uid " + std::to_string(f->uid) + ", not root";
             } else if (f->mode & 022) {

@@ -2,6 +2,7 @@
 // data (from_json: `policy check --host FILE` and the tests). The engine itself never looks.
 #include <linux/landlock.h>
 #include <sys/apparmor.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -112,6 +113,11 @@ HostFacts HostFacts::probe() {
     h.apparmor = aa_is_enabled() == 1;
     long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
     h.landlock_abi = abi > 0 ? static_cast<int>(abi) : 0;
+    for (auto [name, res] : {std::pair{"RLIMIT_RTPRIO", RLIMIT_RTPRIO}, std::pair{"RLIMIT_NICE", RLIMIT_NICE},
+                             std::pair{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}}) {
+        rlimit r;
+        if (::getrlimit(res, &r) == 0) h.rlimit_hard[name] = r.rlim_max == RLIM_INFINITY ? UINT64_MAX : r.rlim_max;
+    }
     {
         std::string v;
         try {
@@ -144,7 +150,7 @@ HostFacts HostFacts::probe() {
 
 HostFacts HostFacts::from_json(const nlohmann::json& j, const std::string& origin) {
     if (!j.is_object()) throw Error(origin + ": expected an object");
-    static const std::set<std::string> known{"bounding",        "apparmor", "landlock_abi", "oom_score_adj", "symlinks", "exe",
+    static const std::set<std::string> known{"bounding",        "apparmor", "landlock_abi", "oom_score_adj", "rlimits", "symlinks", "exe",
                                              "host_namespaces", "subids",   "rootfs_idmap", "bind_idmap",    "sockets"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key())) throw Error(origin + ": " + it.key() + ": unknown key");
@@ -163,6 +169,7 @@ HostFacts HostFacts::from_json(const nlohmann::json& j, const std::string& origi
         h.apparmor = j.value("apparmor", false);
         h.landlock_abi = j.value("landlock_abi", 0);
         h.oom_score_adj = j.value("oom_score_adj", 0);
+        h.rlimit_hard = j.value("rlimits", std::map<std::string, uint64_t>{});
         auto links = j.value("symlinks", std::map<std::string, std::string>{});
         h.resolve = [links](const std::string& p) { return resolve_with(links, p); };
         auto exe = j.value("exe", std::map<std::string, std::string>{});

@@ -91,6 +91,9 @@ struct HostFacts {
     bool apparmor = false;      // AppArmor enabled
     int landlock_abi = 0;       // 0: no Landlock
     int oom_score_adj = 0;      // the runtime's own: a container may not go below it
+    // The runtime's own hard limits of the rlimits that grant what a capability would
+    // (RLIMIT_RTPRIO, RLIMIT_NICE, RLIMIT_MEMLOCK); a missing one is not judged.
+    std::map<std::string, uint64_t> rlimit_hard;
     // A host path with its symlinks resolved (/var/run/docker.sock -> /run/docker.sock); a missing
     // tail is kept as written. Default: the path unchanged.
     std::function<std::string(const std::string&)> resolve;

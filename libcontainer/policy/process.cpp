@@ -1,4 +1,6 @@
 // Process-level controls besides capabilities: no_new_privileges, AppArmor, running as root.
+#include <algorithm>
+
 #include "controls.hpp"
 
 namespace docklock::policy::detail {
@@ -81,6 +83,28 @@ void oom_score(Ctx& x, spec::Process& p) {
     if (x.violation("oom_score_adj", "process.oomScoreAdj", req, floor,
                     "is below the runtime's own (" + floor + "): the container would be harder to kill than its engine"))
         p.oomScoreAdj = x.host.oom_score_adj;
+}
+
+// RLIMIT_RTPRIO, RLIMIT_NICE and RLIMIT_MEMLOCK above the runtime's own hard limit give what
+// CAP_SYS_NICE and CAP_IPC_LOCK would (real-time scheduling, raised priority, pinned memory),
+// which the capabilities control withholds: lowered to the runtime's hard limit.
+void rlimits(Ctx& x, spec::Process& p) {
+    const std::string id = "rlimits";
+    if (x.mode(id) == Mode::Off) return;
+    for (size_t i = 0; i < p.rlimits.size(); ++i) {
+        auto& r = p.rlimits[i];
+        auto it = x.host.rlimit_hard.find(r.type);
+        if (it == x.host.rlimit_hard.end() || (r.hard <= it->second && r.soft <= it->second)) continue;
+        uint64_t cap = it->second;
+        std::string req = std::to_string(r.soft) + "/" + std::to_string(r.hard);
+        std::string applied = std::to_string(std::min(r.soft, cap)) + "/" + std::to_string(std::min(r.hard, cap));
+        if (x.violation(id, "process.rlimits[" + std::to_string(i) + "]", r.type + " " + req, r.type + " " + applied,
+                        r.type + " above the runtime's own hard limit (" + std::to_string(cap) +
+                            ") grants what a withheld capability would")) {
+            r.soft = std::min(r.soft, cap);
+            r.hard = std::min(r.hard, cap);
+        }
+    }
 }
 
 }  // namespace docklock::policy::detail

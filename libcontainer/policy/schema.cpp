@@ -132,7 +132,13 @@ const std::vector<ControlSpec>& control_specs() {
          "by group or others, and outside the container's rootfs and bundle; the executable is checked "
          "again when it runs and must be the same file. createContainer and startContainer hooks run in "
          "the container before its confinement is complete and are refused",
-         {{"allow", P::List, "absolute paths of executables"}}},
+         {{"allow", P::List,
+           "absolute paths of executables, each optionally followed by the arguments a hook must begin with "
+           "(\"/usr/bin/dockerd libnetwork-setkey\"; * matches any one)"}}},
+        {"rlimits",
+         "RLIMIT_RTPRIO, RLIMIT_NICE and RLIMIT_MEMLOCK above the runtime's own hard limit (what CAP_SYS_NICE "
+         "and CAP_IPC_LOCK would grant) are lowered to it",
+         {}},
         {"oom_score_adj",
          "process.oomScoreAdj below the runtime's own would make the container harder to kill than its "
          "engine: raised to the runtime's value",

@@ -3,6 +3,7 @@
 // Each case asserts the SAFE behaviour, from inside the container and from the host; evidence is
 // always harmless (marker files in the bundle, a uts namespace of the test's own).
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -360,4 +361,51 @@ TEST_CASE("hostile: exec's process.json cannot set an oomScoreAdj below the runt
     int pid = init_pid(b.id);
     REQUIRE(pid > 0);
     CHECK(trim(read("/proc/" + std::to_string(pid) + "/oom_score_adj")) == own_oom_score_adj());
+}
+
+TEST_CASE("hostile: rlimits that grant what a withheld capability would are lowered to the runtime's own", "[hostile]") {
+    UsePolicy policy("builtin");
+    rlimit own{};
+    REQUIRE(getrlimit(RLIMIT_MEMLOCK, &own) == 0);
+    REQUIRE(own.rlim_max != RLIM_INFINITY);
+    Bundle b;
+    const uint64_t huge = uint64_t{1} << 40;
+    b.config["process"]["rlimits"] = json::array({{{"type", "RLIMIT_MEMLOCK"}, {"hard", huge}, {"soft", huge}}});
+    b.sh("grep 'Max locked memory' /proc/self/limits");
+    b.write();
+    Result r = docklock({"--debug", "run", "--bundle", b.dir, b.id});
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains(std::to_string(own.rlim_max)));  // from inside: capped
+    CHECK_THAT(r.out, !Catch::Contains(std::to_string(huge)));
+    CHECK_THAT(r.err, Catch::Contains("rlimits"));  // the finding
+}
+
+TEST_CASE("hostile: an allowed hook executable runs only with the arguments the allowlist pins", "[hostile]") {
+    char tmpl[] = "/tmp/docklock-hookargs-XXXXXX";
+    REQUIRE(mkdtemp(tmpl));
+    std::string dir = tmpl;
+    chmod(dir.c_str(), 0755);
+    std::string fake = dir + "/dockerd";
+    REQUIRE(run({"cp", PROBE_BIN, fake}).code == 0);
+    chmod(fake.c_str(), 0755);
+    std::string policy_file = dir + "/policy.yaml";
+    std::ofstream(policy_file) << "controls:\n  hooks:\n    mode: reject\n    allow: [\"" << fake << " libnetwork-setkey\"]\n";
+    UsePolicy policy(policy_file);
+    auto with_hook = [&](Bundle& b, std::vector<std::string> args) {
+        b.config["hooks"]["prestart"] = json::array({{{"path", fake}, {"args", args}}});
+    };
+    Bundle daemon;  // dockerd as a second daemon with the client's flags: refused
+    with_hook(daemon, {"dockerd", "-H", "unix://" + daemon.dir + "/d.sock", "--data-root", daemon.dir});
+    Result r = daemon.create();
+    INFO(r.out << r.err);
+    CHECK(r.code != 0);
+    CHECK_THAT(r.err, Catch::Contains("refused by control \"hooks\"") && Catch::Contains("not an allowed call"));
+    CHECK_FALSE(exists(state_root() + "/" + daemon.id));
+    Bundle setkey;  // its libnetwork-setkey re-exec (the probe stands in: it just reports and exits 0)
+    with_hook(setkey, {"libnetwork-setkey", "chown"});
+    Result ok = setkey.create();
+    INFO(ok.out << ok.err);
+    CHECK(ok.code == 0);
+    run({"rm", "-rf", dir});
 }
