@@ -7,7 +7,7 @@
 // --marker PATH       a path where a host marker file might be seen; reported as openable for read/write
 // --marker-host D:P   the marker's host device (maj:min) and host path: every mount of that device
 //                     whose root is a prefix of P is tried at mountpoint + the rest of P
-// --scan DIR          besides /dev, look for device nodes under DIR (two levels deep)
+// --scan DIR          besides /dev, look for device nodes under DIR (one level deep), or DIR itself if one
 //
 // Lines (space separated, mount points as mountinfo escapes them):
 //   status KEY VALUE          CapEff CapPrm CapBnd CapAmb CapInh NoNewPrivs Seccomp
@@ -109,7 +109,18 @@ bool skip_device(const std::string& name) {
     return false;
 }
 
+void report_device(const std::string& path, const struct stat& st) {
+    bool ok = can_open(path, O_RDONLY);
+    std::printf("dev %s %c%u:%u %s\n", path.c_str(), S_ISBLK(st.st_mode) ? 'b' : 'c', major(st.st_rdev), minor(st.st_rdev),
+                ok ? "open" : "denied");
+}
+
 void scan_devices(const std::string& dir, int depth, int& budget) {
+    struct stat top;
+    if (lstat(dir.c_str(), &top) == 0 && (S_ISCHR(top.st_mode) || S_ISBLK(top.st_mode))) {  // a bound-in node
+        report_device(dir, top);
+        return;
+    }
     DIR* d = opendir(dir.c_str());
     if (!d) return;
     while (dirent* e = readdir(d)) {
@@ -124,9 +135,7 @@ void scan_devices(const std::string& dir, int depth, int& budget) {
             continue;
         }
         if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) continue;
-        bool ok = can_open(path, O_RDONLY);
-        std::printf("dev %s %c%u:%u %s\n", path.c_str(), S_ISBLK(st.st_mode) ? 'b' : 'c', major(st.st_rdev),
-                    minor(st.st_rdev), ok ? "open" : "denied");
+        report_device(path, st);
     }
     closedir(d);
 }
@@ -142,8 +151,10 @@ int main(int argc, char** argv) {
     std::string host_dev, host_path;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string k = argv[i], v = argv[i + 1];
-        if (k == "--marker") markers.push_back(v);
-        else if (k == "--scan") scans.push_back(v);
+        if (k == "--marker")
+            markers.push_back(v);
+        else if (k == "--scan")
+            scans.push_back(v);
         else if (k == "--marker-host") {
             size_t c = v.find(':', v.find(':') + 1);
             host_dev = v.substr(0, c);
@@ -174,8 +185,8 @@ int main(int argc, char** argv) {
 
     std::vector<Mount> ms = mounts();
     for (const auto& m : ms)
-        std::printf("mount %s %s %s %s %s %s\n", m.mp.c_str(), m.fstype.c_str(), m.dev.c_str(), m.root.c_str(),
-                    m.opts.c_str(), m.super.c_str());
+        std::printf("mount %s %s %s %s %s %s\n", m.mp.c_str(), m.fstype.c_str(), m.dev.c_str(), m.root.c_str(), m.opts.c_str(),
+                    m.super.c_str());
     // A knob's path under a mount: a bind of a subdirectory (root "/sys" of a proc) drops that prefix.
     auto under = [](const Mount& m, const std::string& rel) -> std::string {
         std::string mp = unescape(m.mp), root = unescape(m.root);
@@ -195,18 +206,15 @@ int main(int argc, char** argv) {
     };
     for (const auto& m : ms) {
         if (m.fstype == "proc") {
-            for (const char* r : {"kcore", "keys", "timer_list", "sched_debug", "latency_stats", "acpi", "scsi"})
-                mask(m, r);
+            for (const char* r : {"kcore", "keys", "timer_list", "sched_debug", "latency_stats", "acpi", "scsi"}) mask(m, r);
             for (const char* r : {"sys/kernel/core_pattern", "sysrq-trigger", "sys/kernel/modprobe", "sys/vm/drop_caches"})
                 knob(m, r);
         } else if (m.fstype == "sysfs") {
-            for (const char* r : {"firmware", "devices/virtual/powercap"})
-                mask(m, r);
-            for (const char* r : {"kernel/uevent_helper", "kernel/mm/transparent_hugepage/enabled", "power/state"})
-                knob(m, r);
+            for (const char* r : {"firmware", "devices/virtual/powercap"}) mask(m, r);
+            for (const char* r : {"kernel/uevent_helper", "kernel/mm/transparent_hugepage/enabled", "power/state"}) knob(m, r);
         } else if (m.fstype == "cgroup" || m.fstype == "cgroup2") {
-            for (const char* r : {"pids.max", "memory.limit_in_bytes", "memory.max", "devices.allow", "cgroup.procs",
-                                  "release_agent"})
+            for (const char* r :
+                 {"pids.max", "memory.limit_in_bytes", "memory.max", "devices.allow", "cgroup.procs", "release_agent"})
                 knob(m, r);
         }
     }
@@ -218,9 +226,12 @@ int main(int argc, char** argv) {
             std::string root = unescape(m.root), mp = unescape(m.mp);
             if (m.dev != host_dev) continue;
             std::string rest;
-            if (root == "/") rest = host_path;
-            else if (host_path.rfind(root + "/", 0) == 0) rest = host_path.substr(root.size());
-            else continue;
+            if (root == "/")
+                rest = host_path;
+            else if (host_path.rfind(root + "/", 0) == 0)
+                rest = host_path.substr(root.size());
+            else
+                continue;
             marker((mp == "/" ? "" : mp) + rest);
         }
     }
