@@ -4,29 +4,14 @@
 
 #include <functional>
 
+#include "../util/clean_path.hpp"
 #include "resolve.hpp"
 
 namespace docklock::objects {
 namespace {
 
-// "/a/./b/../c" -> "/a/c"
 std::string clean(const std::string& p) {
-    std::vector<std::string> parts;
-    size_t i = 0;
-    while (i <= p.size()) {
-        size_t j = p.find('/', i);
-        if (j == std::string::npos) j = p.size();
-        std::string c = p.substr(i, j - i);
-        if (c == "..") {
-            if (!parts.empty()) parts.pop_back();
-        } else if (!c.empty() && c != ".") {
-            parts.push_back(c);
-        }
-        i = j + 1;
-    }
-    std::string out;
-    for (const auto& c : parts) out += "/" + c;
-    return out.empty() ? "/" : out;
+    return util::clean_path(p);
 }
 
 Id id_of(const std::string& path) {

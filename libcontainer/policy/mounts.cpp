@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "../objects/facts.hpp"
+#include "../util/clean_path.hpp"
 #include "controls.hpp"
 
 namespace docklock::policy::detail {
@@ -78,25 +79,8 @@ std::string describe(const std::string& p) {
     return it == names.end() ? "a sensitive host path" : it->second;
 }
 
-// "/a//b/./c/../d" -> "/a/b/d" (a destination inside the container, judged lexically: the mount
-// code resolves it inside the rootfs, where symlinks cannot leave it)
 std::string clean(const std::string& p) {
-    std::vector<std::string> parts;
-    size_t i = 0;
-    while (i <= p.size()) {
-        size_t j = p.find('/', i);
-        if (j == std::string::npos) j = p.size();
-        std::string c = p.substr(i, j - i);
-        if (c == "..") {
-            if (!parts.empty()) parts.pop_back();
-        } else if (!c.empty() && c != ".") {
-            parts.push_back(c);
-        }
-        i = j + 1;
-    }
-    std::string out;
-    for (const auto& c : parts) out += "/" + c;
-    return out.empty() ? "/" : out;
+    return util::clean_path(p);
 }
 
 std::string field_of(size_t i, const char* what = "") {
